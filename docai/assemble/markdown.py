@@ -1,0 +1,80 @@
+"""The one markdown renderer: blocks → markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from schemas.document import Block, BlockKind
+
+#: kinds left out of markdown (kept in JSON)
+FURNITURE = {BlockKind.header, BlockKind.footer}
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_table(rows: list[list[str]]) -> str:
+    """A GitHub markdown table; the first row is the header, short rows are padded."""
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    padded = [[_cell(c) for c in r] + [""] * (width - len(r)) for r in rows]
+    lines = ["| " + " | ".join(padded[0]) + " |", "|" + "|".join(["---"] * width) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in padded[1:]]
+    return "\n".join(lines)
+
+
+def render_block(block: Block, list_index: int = 0) -> str:
+    """One block as markdown (``list_index`` numbers ordered list items, from 1)."""
+    kind = block.kind
+    if kind is BlockKind.heading:
+        return "#" * min(max(block.level or 1, 1), 6) + " " + block.text.strip()
+    if kind is BlockKind.list:
+        marker = f"{list_index}." if block.ordered else "-"
+        return "  " * (block.level or 0) + f"{marker} {block.text.strip()}"
+    if kind is BlockKind.table:
+        if block.rows:
+            return render_table(block.rows)
+        return block.text.strip()
+    if kind is BlockKind.figure:
+        alt = block.text.strip()
+        return f"<!-- image: {alt} -->" if alt else "<!-- image -->"
+    if kind is BlockKind.caption:
+        return f"*{block.text.strip()}*"
+    if kind is BlockKind.formula:
+        return f"$$\n{block.text.strip()}\n$$"
+    if kind is BlockKind.code:
+        return f"```\n{block.text.rstrip()}\n```"
+    return block.text.strip()
+
+
+def render_markdown(blocks: Iterable[Block]) -> str:
+    """Markdown for blocks in reading order: paragraphs separated by blank lines, list items kept
+    together (numbered per list), running headers and footers left out."""
+    parts: list[str] = []
+    list_run: list[str] = []
+    counters: dict[int, int] = {}
+
+    def flush() -> None:
+        if list_run:
+            parts.append("\n".join(list_run))
+            list_run.clear()
+            counters.clear()
+
+    for block in blocks:
+        if block.kind in FURNITURE:
+            continue
+        if block.kind is BlockKind.list:
+            depth = block.level or 0
+            for deeper in [d for d in counters if d > depth]:
+                del counters[deeper]
+            counters[depth] = counters.get(depth, 0) + 1
+            list_run.append(render_block(block, counters[depth]))
+            continue
+        flush()
+        text = render_block(block)
+        if text:
+            parts.append(text)
+    flush()
+    return "\n\n".join(parts) + ("\n" if parts else "")

@@ -1,0 +1,101 @@
+"""``docai convert``: PDFs and images to markdown or JSON, in-process."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from docai.batch import convert_many, expand_inputs, render
+from docai.cli.options import limit_options, limits_from
+from docai.cli.progress import page_progress
+from docai.errors import ConfigError
+from docai.options import ConvertOptions, EngineChoice
+from docai.pipeline import convert
+
+
+@click.command("convert")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file (one input) or directory (one file per input). Default: stdout.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("-p", "--pages", help="Pages to convert, 1-based: '1-3,7', '5-'. Default: all.")
+@click.option("--engine", type=click.Choice([e.value for e in EngineChoice]), default="auto", show_default=True,
+              help="auto routes each page; text, ocr or nougat force one path.")
+@click.option("--password", help="Password of an encrypted PDF.")
+@click.option("--recompute", is_flag=True, help="Redo finished outputs and cached pages.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the page cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Page cache location (default ~/.cache/docai).")
+@click.option("--ocr-dpi", type=int, default=150, show_default=True, help="Render resolution for OCR.")
+@click.option("--nougat-model", help="Nougat checkpoint (hub id or local dir) for --engine nougat/auto.")
+@click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@limit_options
+def convert_cmd(inputs, output, fmt, pages, engine, password, recompute, no_cache, cache_dir, ocr_dpi,
+                nougat_model, batch_size, quiet, max_file_size, max_pages, max_image_pixels, page_timeout):
+    """Convert PDFs or images (paths, directories, or - for stdin) to markdown or JSON.
+
+    One input without -o prints to stdout. Several inputs, or a directory, write one file per input
+    into the -o directory and skip inputs already converted unless --recompute.
+    """
+    options = ConvertOptions(
+        pages=pages, password=password, engine=engine, recompute=recompute, use_cache=not no_cache,
+        cache_dir=str(cache_dir) if cache_dir else None, ocr_dpi=ocr_dpi, nougat_model=nougat_model,
+        batch_size=batch_size, limits=limits_from(max_file_size, max_pages, max_image_pixels, page_timeout),
+    )
+    show = not quiet
+    paths = expand_inputs(inputs)
+    single_file = len(paths) == 1 and (output is None or output.suffix.lower() in (".md", ".json", ".txt"))
+    if single_file:
+        source = sys.stdin.buffer.read() if paths[0] == "-" else paths[0]
+        with page_progress(paths[0], enabled=show) as progress:
+            document = convert(source, options, progress=progress)
+        text = render(document, fmt)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text)
+        _warn_failed_pages(document)
+        return
+    if output is None:
+        raise ConfigError("several inputs need -o DIR for their outputs")
+    failures = []
+    for item in _run_batch(paths, output, options, fmt, show):
+        if item.status == "failed":
+            failures.append(item)
+            click.echo(f"docai: error: {item.error}", err=True)
+        elif not quiet:
+            click.echo(f"{item.status}: {item.input} -> {item.output}", err=True)
+    if failures:
+        click.echo(f"docai: {len(failures)} of {len(paths)} inputs failed", err=True)
+        sys.exit(failures[0].error.exit_code)
+
+
+def _run_batch(paths, output, options, fmt, show):
+    stack = {}
+
+    def progress_for(name):
+        ctx = page_progress(name, enabled=show)
+        stack[name] = ctx
+        return ctx.__enter__()
+
+    try:
+        for item in convert_many(paths, output, options, fmt, progress_for=progress_for):
+            if item.input in stack:
+                stack.pop(item.input).__exit__(None, None, None)
+            yield item
+    finally:
+        for ctx in stack.values():
+            ctx.__exit__(None, None, None)
+
+
+def _warn_failed_pages(document) -> None:
+    for page in document.pages:
+        for error in page.errors:
+            click.echo(f"docai: warning: page {page.number}: {error.message}", err=True)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(convert_cmd)

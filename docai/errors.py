@@ -1,0 +1,98 @@
+"""The one error hierarchy of docai.
+
+Every error a user can cause carries a short machine-readable ``code``, a one-line message and a
+distinct process exit code, so the CLI prints one clear line and scripts can tell failures apart.
+"""
+
+from __future__ import annotations
+
+
+class DocaiError(Exception):
+    """Base of every docai error. ``str(err)`` is the one-line message shown to users."""
+
+    code = "error"
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(DocaiError):
+    """The input cannot be used as given."""
+
+    code = "bad_input"
+    exit_code = 2
+
+
+class UnsupportedInputError(InputError):
+    """Not a PDF or a supported image."""
+
+    code = "unsupported_input"
+    exit_code = 3
+
+
+class CorruptDocumentError(InputError):
+    """A PDF or image that is truncated or damaged beyond repair."""
+
+    code = "corrupt_document"
+    exit_code = 4
+
+
+class EncryptedDocumentError(InputError):
+    """A password is needed, or the one given is wrong."""
+
+    code = "encrypted"
+    exit_code = 5
+
+
+class EmptyDocumentError(InputError):
+    """The document has no pages."""
+
+    code = "empty_document"
+    exit_code = 6
+
+
+class PageRangeError(InputError):
+    """A page selection that does not parse or names pages the document does not have."""
+
+    code = "page_range"
+    exit_code = 7
+
+
+class LimitExceededError(InputError):
+    """Over a configured limit: file size, page count or image pixels."""
+
+    code = "limit_exceeded"
+    exit_code = 8
+
+
+class ModelError(DocaiError):
+    """A model cannot be found, loaded or run (missing weights, offline, unsafe format)."""
+
+    code = "model_error"
+    exit_code = 9
+
+
+class JobError(DocaiError):
+    """A queued job failed, or cannot be submitted or found."""
+
+    code = "job_error"
+    exit_code = 10
+
+
+class PageTimeoutError(DocaiError):
+    """One page took longer than the per-page time budget (recorded on that page only)."""
+
+    code = "page_timeout"
+    exit_code = 11
+
+
+class ConfigError(DocaiError):
+    """A setting or option that makes no sense."""
+
+    code = "config_error"
+    exit_code = 12

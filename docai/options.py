@@ -1,0 +1,51 @@
+"""Typed options for a conversion, with the security limits and their defaults."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MiB = 1024 * 1024
+
+
+class EngineChoice(StrEnum):
+    """``--engine``: ``auto`` routes each page; the others force a path for every page."""
+
+    auto = "auto"
+    text = "text"
+    ocr = "ocr"
+    nougat = "nougat"
+
+
+class Limits(BaseModel):
+    """Guards against hostile or accidental huge inputs. ``0`` disables a limit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_file_bytes: int = Field(default=200 * MiB, ge=0)
+    max_pages: int = Field(default=2000, ge=0)
+    max_image_pixels: int = Field(default=180_000_000, ge=0, description="per page image or raster input")
+    page_timeout_s: float = Field(default=120.0, ge=0, description="time budget per page")
+
+
+class ConvertOptions(BaseModel):
+    """Everything that shapes a conversion. Options that change page output feed the cache key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pages: str | None = Field(default=None, description="1-based selection like '1-3,7'; None = all")
+    password: str | None = Field(default=None, repr=False)
+    engine: EngineChoice = EngineChoice.auto
+    ocr_dpi: int = Field(default=150, ge=50, le=600)
+    nougat_model: str | None = Field(default=None, description="hub id or local dir; enables the nougat path")
+    batch_size: int | None = Field(default=None, ge=1)
+    use_cache: bool = True
+    recompute: bool = Field(default=False, description="ignore cached pages (and rewrite them)")
+    cache_dir: str | None = None
+    limits: Limits = Field(default_factory=Limits)
+
+    def page_fingerprint_options(self) -> dict[str, Any]:
+        """The subset of options that changes what a page engine produces (part of the cache key)."""
+        return {"ocr_dpi": self.ocr_dpi, "nougat_model": self.nougat_model}

@@ -1,0 +1,184 @@
+"""The conversion flow: ingest → route → engines (through the page cache) → assemble.
+
+The queue workers call the same stage functions (:func:`route_pages`, :func:`run_pages`,
+:func:`finish_document`) on their own slices of a document, so results are identical either way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from docai.assemble import assemble_document
+from docai.budget import time_budget
+from docai.cache import PageCache, cache_key
+from docai.engines import get_engine
+from docai.engines.base import Engine, EngineOutput
+from docai.errors import DocaiError
+from docai.ingest.source import PageContext, Source, SourceDocument, open_source
+from docai.options import ConvertOptions
+from docai.route import route_page
+from schemas.document import Document, Page, PageError, Route
+
+#: called as progress(pages_done, pages_total) after each batch
+ProgressCallback = Callable[[int, int], None]
+
+
+def make_options(options: ConvertOptions | None = None, **overrides) -> ConvertOptions:
+    """ConvertOptions from an instance and/or keyword overrides (validated)."""
+    if options is None:
+        return ConvertOptions(**overrides)
+    return options.model_copy(update=overrides) if overrides else options
+
+
+def convert(source: Source, options: ConvertOptions | None = None, *,
+            progress: ProgressCallback | None = None, **overrides) -> Document:
+    """Convert a PDF or image (path, bytes or binary stream) into a :class:`schemas.Document`.
+
+    Keyword options are those of :class:`docai.options.ConvertOptions`, e.g.
+    ``convert("paper.pdf", pages="1-3", engine="text")``. Raises a :class:`docai.errors.DocaiError`
+    for input that cannot be converted at all; a page that fails is marked in its ``errors`` instead.
+    """
+    opts = make_options(options, **overrides)
+    start = time.perf_counter()
+    with open_source(source, password=opts.password, pages=opts.pages, limits=opts.limits) as src:
+        routes = route_pages(src.pages(), opts)
+        pages = run_pages(routes, opts, progress=progress)
+        return finish_document(src, pages, opts, total_s=time.perf_counter() - start)
+
+
+def route_pages(contexts: Sequence[PageContext], options: ConvertOptions) -> list[tuple[PageContext, Route, str]]:
+    """Classify every page; a page whose text layer cannot even be read is routed to ``failed``."""
+    routed = []
+    for ctx in contexts:
+        try:
+            route, reason = route_page(ctx, options)
+        except Exception as exc:  # noqa: BLE001 - one unreadable page must not lose the others
+            route, reason = Route.failed, f"page could not be read: {exc}"
+        routed.append((ctx, route, reason))
+    return routed
+
+
+def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: ConvertOptions, *,
+              progress: ProgressCallback | None = None, cache: PageCache | None = None) -> list[Page]:
+    """Run each page through its route's engine (cached), returning Pages in input order."""
+    if cache is None and options.use_cache:
+        cache = PageCache(options.cache_dir)
+    total = len(routed)
+    done = 0
+    outputs: dict[int, tuple[EngineOutput, bool, str, str]] = {}
+    by_route: dict[Route, list[int]] = {}
+    for i, (_ctx, route, _reason) in enumerate(routed):
+        by_route.setdefault(route, []).append(i)
+    for route, indices in by_route.items():
+        if route is Route.failed:
+            for i in indices:
+                outputs[i] = (EngineOutput(errors=[PageError(code="unreadable_page", message=routed[i][2])]), False, "", "")
+            done += len(indices)
+            if progress:
+                progress(done, total)
+            continue
+        try:
+            engine = get_engine(route.value, options)
+        except DocaiError as exc:
+            for i in indices:
+                outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, route.value, "")
+            done += len(indices)
+            continue
+        for i, out, cached in _run_engine(engine, [routed[i][0] for i in indices], indices, options, cache):
+            outputs[i] = (out, cached, engine.name, engine.version)
+            done += 1
+            if progress:
+                progress(done, total)
+    pages = []
+    for i, (ctx, route, reason) in enumerate(routed):
+        out, cached, engine_name, engine_version = outputs[i]
+        page_route = Route.failed if out.errors and not out.blocks and not out.data else route
+        pages.append(Page(
+            number=ctx.number, width=_safe(lambda c=ctx: c.width), height=_safe(lambda c=ctx: c.height),
+            route=page_route, route_reason="; ".join(x for x in (reason, out.note) if x),
+            engine=engine_name, engine_version=engine_version, blocks=list(out.blocks), data=out.data,
+            errors=list(out.errors), timings=dict(out.timings), cached=cached,
+        ))
+    return pages
+
+
+def _safe(get: Callable[[], float]) -> float:
+    try:
+        return get()
+    except Exception:  # noqa: BLE001
+        return 0.0
+
+
+def _run_engine(engine: Engine, contexts: list[PageContext], indices: list[int], options: ConvertOptions,
+                cache: PageCache | None):
+    """Yield (index, output, cached) per page: cache hits first, then the misses in batches."""
+    keys = {}
+    misses: list[tuple[int, PageContext]] = []
+    for i, ctx in zip(indices, contexts, strict=True):
+        key = None
+        if cache is not None:
+            try:
+                key = cache_key(ctx.fingerprint, engine.name, engine.version, engine.cache_options())
+            except Exception:  # noqa: BLE001 - an unhashable page is simply not cached
+                key = None
+        keys[i] = key
+        hit = cache.get(key) if (cache is not None and key and not options.recompute) else None
+        if hit is not None:
+            yield i, hit, True
+        else:
+            misses.append((i, ctx))
+    batch_size = max(1, options.batch_size or getattr(engine, "batch_size", 1))
+    for start in range(0, len(misses), batch_size):
+        batch = misses[start:start + batch_size]
+        for (i, _ctx), out in zip(batch, _process_batch(engine, [c for _, c in batch], options), strict=True):
+            if cache is not None and keys[i] and not out.errors:
+                cache.put(keys[i], out)
+            yield i, out, False
+
+
+def _process_batch(engine: Engine, batch: list[PageContext], options: ConvertOptions) -> list[EngineOutput]:
+    """Process a batch; if it fails, process its pages one by one so only the bad page is lost."""
+    budget = options.limits.page_timeout_s
+    start = time.perf_counter()
+    if len(batch) > 1:
+        try:
+            with time_budget(budget * len(batch), f"a batch of {len(batch)} pages"):
+                outs = engine.process(batch)
+            _record_time(outs, (time.perf_counter() - start) / len(batch))
+            return outs
+        except Exception:  # noqa: BLE001 - retried page by page below
+            pass
+    results = []
+    for ctx in batch:
+        start = time.perf_counter()
+        try:
+            with time_budget(budget, f"page {ctx.number}"):
+                (out,) = engine.process([ctx])
+        except DocaiError as exc:
+            out = EngineOutput(errors=[PageError(code=exc.code, message=str(exc))])
+        except Exception as exc:  # noqa: BLE001
+            out = EngineOutput(errors=[PageError(code="engine_error", message=f"{engine.name} engine failed: {exc}")])
+        _record_time([out], time.perf_counter() - start)
+        results.append(out)
+    return results
+
+
+def _record_time(outs: list[EngineOutput], seconds: float) -> None:
+    for out in outs:
+        out.timings.setdefault("engine_s", round(seconds, 4))
+
+
+def finish_document(src: SourceDocument, pages: list[Page], options: ConvertOptions, *,
+                    total_s: float | None = None) -> Document:
+    """Assemble the Document for ``src`` from its processed pages."""
+    return assemble_document(
+        pages, source=src.name, sha256=src.sha256, mime_type=src.mime_type, page_count=src.page_count,
+        metadata=src.metadata, options=public_options(options),
+        timings={"total_s": round(total_s, 4)} if total_s is not None else {},
+    )
+
+
+def public_options(options: ConvertOptions) -> dict:
+    """The options recorded in a Document (never the password or local paths of the cache)."""
+    return options.model_dump(mode="json", exclude={"password", "cache_dir", "use_cache", "recompute"})

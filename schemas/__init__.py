@@ -1,0 +1,25 @@
+"""Pydantic contracts shared by the docai library, its workers, the HTTP API and clients.
+
+The JSON Schema files in ``schemas/json/`` are generated from these models
+(``python -m schemas.export``) and are what non-Python clients read.
+"""
+
+from schemas.document import (
+    SCHEMA_VERSION,
+    Block,
+    BlockKind,
+    Document,
+    Page,
+    PageError,
+    Route,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Block",
+    "BlockKind",
+    "Document",
+    "Page",
+    "PageError",
+    "Route",
+]

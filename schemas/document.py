@@ -1,0 +1,111 @@
+"""Document → Page → Block: the result of a conversion, whichever engine or runner produced it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+BBox = tuple[float, float, float, float]
+
+
+class BlockKind(StrEnum):
+    """What a block is; the markdown renderer has one rule per kind."""
+
+    heading = "heading"
+    paragraph = "paragraph"
+    list = "list"  # one list item; consecutive list blocks form one list
+    table = "table"
+    figure = "figure"
+    caption = "caption"
+    formula = "formula"
+    code = "code"
+    header = "header"  # running page header (kept in JSON, left out of markdown)
+    footer = "footer"  # running page footer or page number (likewise)
+
+
+class Block(BaseModel):
+    """One unit of page content in reading order.
+
+    ``text`` holds inline markdown (``**bold**``, ``*italic*``, ``[text](url)``) for prose kinds,
+    LaTeX for formulas and the raw text for code. Tables carry their cells in ``rows`` (the first row
+    is the header) and may carry ``text`` as an already-rendered markdown or LaTeX table instead.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: BlockKind
+    text: str = ""
+    bbox: BBox | None = Field(default=None, description="x0, y0, x1, y1 in PDF points, origin top-left")
+    level: int | None = Field(default=None, description="heading level 1-6, or list nesting depth from 0")
+    ordered: bool | None = Field(default=None, description="list items: numbered (True) or bulleted")
+    rows: list[list[str]] | None = Field(default=None, description="table cells, first row is the header")
+    font_size: float | None = Field(default=None, description="dominant font size, for document-level passes")
+    bold: bool | None = None
+    confidence: float | None = Field(default=None, description="engine confidence 0-1 where it has one")
+
+
+class Route(StrEnum):
+    """Which path a page took."""
+
+    text = "text"
+    ocr = "ocr"
+    nougat = "nougat"
+    donut = "donut"
+    failed = "failed"
+
+
+class PageError(BaseModel):
+    """Something that went wrong on one page; the other pages are unaffected."""
+
+    code: str
+    message: str
+
+
+class Page(BaseModel):
+    """One page of the input: where it went, what came out, how long it took."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int = Field(description="1-based page number in the input")
+    width: float = Field(description="points")
+    height: float = Field(description="points")
+    route: Route
+    route_reason: str = ""
+    engine: str = ""
+    engine_version: str = ""
+    blocks: list[Block] = Field(default_factory=list)
+    markdown: str = ""
+    data: dict[str, Any] | None = Field(default=None, description="structured output (Donut JSON)")
+    errors: list[PageError] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Document(BaseModel):
+    """The whole conversion result; ``markdown`` is the pages' markdown joined."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: str = SCHEMA_VERSION
+    docai_version: str = ""
+    source: str = Field(default="", description="file name, or '<bytes>'")
+    sha256: str = ""
+    mime_type: str = ""
+    page_count: int = Field(default=0, description="pages in the input, selected or not")
+    metadata: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+    pages: list[Page] = Field(default_factory=list)
+    markdown: str = ""
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def failed_pages(self) -> list[int]:
+        return [p.number for p in self.pages if p.errors]

@@ -1,0 +1,60 @@
+"""The CLI: one input to stdout, many to a directory, clear errors with distinct exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from docai.cli import main
+
+
+def test_convert_sample_to_stdout(sample_pdf):
+    result = CliRunner().invoke(main, ["convert", str(sample_pdf)])
+    assert result.exit_code == 0, result.output
+    assert "Quarterly Field Report" in result.output
+
+
+def test_convert_json(sample_pdf):
+    result = CliRunner().invoke(main, ["convert", str(sample_pdf), "--format", "json", "--pages", "2"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert [p["number"] for p in data["pages"]] == [2]
+
+
+def test_many_inputs_to_dir_skip_done(tmp_path, sample_pdf, simple_pdf):
+    other = tmp_path / "simple.pdf"
+    other.write_bytes(simple_pdf)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(main, ["convert", str(sample_pdf), str(other), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["sample.md", "simple.md"]
+    result = runner.invoke(main, ["convert", str(sample_pdf), str(other), "-o", str(out)])
+    assert result.output.count("skipped") == 2
+
+
+def test_bad_input_one_line_and_exit_code(tmp_path, sample_pdf):
+    bad = tmp_path / "notes.pdf"
+    bad.write_text("not a pdf at all")
+    proc = subprocess.run([sys.executable, "-m", "docai", "convert", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 3
+    assert proc.stderr.strip().count("\n") == 0 and "not a PDF" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_input_does_not_lose_other_work(tmp_path, sample_pdf):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.7\n garbage")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["convert", str(bad), str(sample_pdf), "-o", str(out), "-q"])
+    assert result.exit_code != 0
+    assert (out / "sample.md").exists()
+
+
+def test_page_out_of_range_exit_code(sample_pdf):
+    result = CliRunner().invoke(main, ["convert", str(sample_pdf), "--pages", "9"])
+    assert result.exit_code == 7
+    assert "out of range" in result.output
