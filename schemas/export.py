@@ -9,10 +9,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from schemas.document import Document
+from schemas.jobs import JobRequest, JobStatus
 
 #: Every model whose JSON Schema is published, by file stem. Later contracts add themselves here.
 EXPORTED: dict[str, type[BaseModel]] = {
     "document": Document,
+    "job_request": JobRequest,
+    "job_status": JobStatus,
 }
 
 SCHEMA_DIR = Path(__file__).parent / "json"
