@@ -10,12 +10,14 @@ from pydantic import BaseModel
 
 from schemas.document import Document
 from schemas.jobs import JobRequest, JobStatus
+from schemas.plugins import PluginModelInfo
 
 #: Every model whose JSON Schema is published, by file stem. Later contracts add themselves here.
 EXPORTED: dict[str, type[BaseModel]] = {
     "document": Document,
     "job_request": JobRequest,
     "job_status": JobStatus,
+    "plugin_model_info": PluginModelInfo,
 }
 
 SCHEMA_DIR = Path(__file__).parent / "json"

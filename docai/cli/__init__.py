@@ -31,9 +31,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from docai.cli import convert, dev, models, queue
+    from docai.cli import convert, dev, models, plugins, queue
 
-    for module in (convert, dev, models, queue):
+    for module in (convert, dev, models, plugins, queue):
         module.register(main)
 
 
