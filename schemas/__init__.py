@@ -13,13 +13,20 @@ from schemas.document import (
     PageError,
     Route,
 )
+from schemas.donut import Answer, AnswerCandidate, ClassifyResult, ExtractedPage, ExtractResult, PageClass
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Answer",
+    "AnswerCandidate",
     "Block",
     "BlockKind",
+    "ClassifyResult",
     "Document",
+    "ExtractResult",
+    "ExtractedPage",
     "Page",
+    "PageClass",
     "PageError",
     "Route",
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from schemas.document import Document
+from schemas.donut import Answer, ClassifyResult, ExtractResult
 from schemas.jobs import JobRequest, JobStatus
 from schemas.plugins import PluginModelInfo
 
@@ -17,6 +18,9 @@ EXPORTED: dict[str, type[BaseModel]] = {
     "document": Document,
     "job_request": JobRequest,
     "job_status": JobStatus,
+    "donut_extract": ExtractResult,
+    "donut_answer": Answer,
+    "donut_classify": ClassifyResult,
     "plugin_model_info": PluginModelInfo,
 }
 
