@@ -31,9 +31,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from docai.cli import convert, dev, models, plugins, queue
+    from docai.cli import convert, dev, models, plugins, queue, serve
 
-    for module in (convert, dev, models, plugins, queue):
+    for module in (convert, dev, models, plugins, queue, serve):
         module.register(main)
 
 

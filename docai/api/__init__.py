@@ -1,0 +1,5 @@
+"""The docai HTTP API (FastAPI) over the job functions of :mod:`docai.jobs`."""
+
+from docai.api.app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,116 @@
+"""Conversion jobs: ``POST /v1/jobs``, ``GET /v1/jobs/{id}``, ``GET /v1/jobs/{id}/result``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from docai.api.deps import jobs_of, settings_of
+from docai.api.errors import ApiError, ErrorBody
+from docai.api.limits import read_upload
+from docai.api.validation import check_job_id, check_model_name, clean_filename
+from docai.errors import JobError
+from docai.options import ConvertOptions, EngineChoice
+from schemas.document import Document
+from schemas.jobs import JobState, JobStatus
+
+router = APIRouter(prefix="/v1", tags=["jobs"])
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for error responses, all with the :class:`ErrorBody` shape."""
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+def accepted(request: Request, status: JobStatus) -> JSONResponse:
+    """202 with the job's status and where to poll it."""
+    location = str(request.url_for("job_status", job_id=status.job_id).path)
+    return JSONResponse(status.model_dump(mode="json"), status_code=202, headers={"Location": location})
+
+
+@router.post("/jobs", status_code=202, response_model=JobStatus, summary="Submit a PDF or image for conversion",
+             responses=errors(400, 401, 413, 415, 422, 503))
+def submit_job(
+    request: Request,
+    file: Annotated[UploadFile, File(description="the PDF or image (PNG, JPEG, TIFF)")],
+    pages: Annotated[str | None, Form(description="1-based selection like '1-3,7'; empty = all")] = None,
+    engine: Annotated[EngineChoice, Form(description="auto routes each page; text, ocr, nougat force one")]
+        = EngineChoice.auto,
+    password: Annotated[str | None, Form(description="password of an encrypted PDF")] = None,
+    ocr_dpi: Annotated[int, Form(ge=50, le=600, description="render resolution for OCR")] = 150,
+    nougat_model: Annotated[str | None, Form(description="Nougat model name (hub id) for engine nougat")] = None,
+    batch_size: Annotated[int | None, Form(ge=1, description="pages per engine batch")] = None,
+    recompute: Annotated[bool, Form(description="ignore cached pages")] = False,
+) -> JSONResponse:
+    """Queue a conversion. The document is checked (type, size, pages, password) before the job is
+    accepted; poll ``GET /v1/jobs/{job_id}`` for progress, then fetch the result."""
+    settings = settings_of(request)
+    filename = clean_filename(file.filename)
+    data = read_upload(file, settings.max_upload_bytes)
+    options = ConvertOptions(
+        pages=pages or None, password=password or None, engine=engine, ocr_dpi=ocr_dpi,
+        nougat_model=check_model_name(nougat_model, field="nougat_model"), batch_size=batch_size,
+        recompute=recompute,
+    )
+    status = jobs_of(request).submit_convert(data, filename, options, settings=settings)
+    return accepted(request, status)
+
+
+def lookup(request: Request, job_id: str) -> JobStatus:
+    """The status of a job whose id has the right shape; 404 for an unknown one."""
+    check_job_id(job_id)
+    try:
+        return jobs_of(request).get_status(job_id, settings=settings_of(request))
+    except JobError as exc:
+        raise ApiError(404, "job_not_found", str(exc), job_id=job_id) from None
+
+
+@router.get("/jobs/{job_id}", response_model=JobStatus, name="job_status", summary="A job's state and progress",
+            responses=errors(401, 404))
+def job_status(request: Request, job_id: str) -> JobStatus:
+    """Where the job stands: ``queued``, ``running`` (with ``pages_done`` of ``pages_total``),
+    ``succeeded`` or ``failed`` (with ``error`` and ``error_code``)."""
+    return lookup(request, job_id)
+
+
+def finished(request: Request, job_id: str) -> JobStatus:
+    """The status of a job that succeeded; 409 while it runs, 422 with its error once it failed."""
+    status = lookup(request, job_id)
+    if status.state in (JobState.queued, JobState.running):
+        progress = f" ({status.pages_done}/{status.pages_total} pages)" if status.pages_total else ""
+        raise ApiError(409, "job_not_finished", f"job {job_id} is {status.state.value}{progress}", job_id=job_id)
+    if status.state is JobState.failed:
+        raise ApiError(422, "job_failed", status.error or "the job failed", job_id=job_id,
+                       cause=status.error_code)
+    return status
+
+
+RESULT_CONTENT = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Document"}},
+    "text/markdown": {"schema": {"type": "string"}},
+}
+
+
+@router.get("/jobs/{job_id}/result", response_model=Document, summary="A finished job's result",
+            responses={200: {"content": RESULT_CONTENT}, **errors(401, 404, 409, 422)})
+def job_result(request: Request, job_id: str,
+               format: Annotated[Literal["json", "md"], Query(description="json: the Document; md: markdown")]
+               = "json") -> Response:
+    """The Document JSON (``format=json``) or its markdown (``format=md``) of a conversion job; for
+    an ask job, the answer JSON. 409 while the job is not finished, 422 with the job's error if it
+    failed."""
+    status = finished(request, job_id)
+    try:
+        result = jobs_of(request).get_result(job_id, settings=settings_of(request))
+    except JobError as exc:
+        raise ApiError(409, "result_unavailable", str(exc), job_id=job_id) from None
+    if isinstance(result, Document):
+        if format == "md":
+            return PlainTextResponse(result.markdown, media_type="text/markdown; charset=utf-8")
+        return JSONResponse(result.model_dump(mode="json"))
+    if format == "md":
+        raise ApiError(422, "invalid_request", f"job {job_id} is an {status.kind.value} job: its result is JSON only "
+                       "(use format=json)", job_id=job_id)
+    return JSONResponse(result.model_dump(mode="json") if hasattr(result, "model_dump") else result)

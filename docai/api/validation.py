@@ -1,0 +1,47 @@
+"""Checks on what a client sends before anything reaches storage or a worker.
+
+Job ids must have the job-id shape before any lookup; file names are reduced to a plain base name
+(metadata only, never a path); model names must look like hub ids, never filesystem paths.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from docai.api.errors import ApiError
+
+#: what a job id may look like: letters, digits, '-' and '_' only (uuid hex or dashed uuid)
+JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$")
+
+#: a hub id: 'name' or 'owner/name', no path syntax
+MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?$")
+
+MAX_FILENAME_CHARS = 200
+
+
+def check_job_id(job_id: str) -> str:
+    """``job_id`` if it has the job-id shape, else a 404 that never reaches storage."""
+    if not JOB_ID.fullmatch(job_id):
+        raise ApiError(404, "job_not_found", "no such job (malformed job id)")
+    return job_id
+
+
+def clean_filename(name: str | None, default: str = "upload") -> str:
+    """A client's file name reduced to a safe base name: directories, drive letters, control
+    characters and leading dots removed, at most 200 characters. Used as metadata only."""
+    text = unicodedata.normalize("NFC", name or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    base = re.split(r"[/\\:]", text)[-1].strip().lstrip(".").strip()
+    return base[:MAX_FILENAME_CHARS] or default
+
+
+def check_model_name(name: str | None, *, field: str = "model") -> str | None:
+    """A model name if it is shaped like a hub id ('name' or 'owner/name'); paths are refused."""
+    if name is None or name == "":
+        return None
+    if ".." in name or not MODEL_NAME.fullmatch(name):
+        raise ApiError(422, "invalid_request",
+                       f"{field}: {name!r} is not a model name (use a hub id like 'owner/name'; "
+                       "paths are not accepted over HTTP)")
+    return name

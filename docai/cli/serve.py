@@ -1,0 +1,35 @@
+"""``docai serve``: the HTTP API under uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+from docai.errors import ConfigError
+from docai.settings import Settings
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (0.0.0.0 for all, e.g. in a container).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="TCP port.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="API worker processes (the conversions themselves run on the queue workers).")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              default="info", show_default=True)
+def serve_cmd(host: str, port: int, workers: int, log_level: str) -> None:
+    """Serve the HTTP API (jobs, results, questions; OpenAPI docs at /docs).
+
+    Settings come from the DOCAI_* environment (broker, storage, API key, upload limit) and are
+    checked before the server starts.
+    """
+    Settings.from_env()  # a bad DOCAI_* value stops here with one line, not in every worker
+    try:
+        import uvicorn
+    except ImportError:
+        raise ConfigError("docai serve needs the service extras: pip install 'docai[service]'") from None
+    uvicorn.run("docai.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, server_header=False)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(serve_cmd)
