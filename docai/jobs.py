@@ -1,0 +1,269 @@
+"""Queued jobs as plain functions: submit a conversion or a question, read its status, fetch its result.
+
+Used by ``docai submit``/``status``/``result``, the HTTP API and tests. Every request is validated here
+(the document opens within its limits, the page range parses, the model exists) so a bad request raises
+a :class:`docai.errors.DocaiError` at submit time and never reaches a worker. The document is stored once,
+content-addressed, and the queue messages carry only the job id.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from docai.errors import ConfigError, InputError, JobError, LimitExceededError
+from docai.ingest.source import SourceDocument, load_source
+from docai.jobstore import JobStore, check_job_id, redis_client
+from docai.options import ConvertOptions
+from docai.settings import Settings
+from docai.storage import Storage, storage_for
+from schemas.document import Document
+from schemas.jobs import JobKind, JobRequest, JobState, JobStatus
+
+MAX_QUESTION_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+#: called with a job's status each time its progress changes while waiting
+StatusCallback = Callable[[JobStatus], None]
+
+
+@dataclass(frozen=True)
+class JobServices:
+    """What job functions and tasks share for one :class:`Settings`: storage, job state, the Celery app."""
+
+    settings: Settings
+    storage: Storage
+    store: JobStore
+
+    def send(self, task: str, args: list, queue: str) -> None:
+        """Enqueue a task by name on ``queue`` (messages are JSON and carry ids, never documents)."""
+        from workers.app import app_for
+
+        app_for(self.settings).send_task(task, args=args, queue=queue)
+
+
+@lru_cache(maxsize=8)
+def services(settings: Settings) -> JobServices:
+    """The (per-process) services for ``settings``."""
+    return JobServices(settings=settings, storage=storage_for(settings.storage_dir),
+                       store=JobStore(redis_client(settings.state_url), ttl_s=settings.result_expires_s))
+
+
+class QueueUnavailableError(JobError):
+    """Redis (the broker or the job state) cannot be reached."""
+
+    code = "queue_unavailable"
+
+
+@contextmanager
+def queue_errors(settings: Settings):
+    """Turn an unreachable Redis into one :class:`QueueUnavailableError` line."""
+    import kombu.exceptions
+    import redis
+
+    try:
+        yield
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+            kombu.exceptions.OperationalError) as exc:
+        raise QueueUnavailableError(f"cannot reach the job queue at {_safe_url(settings.state_url)}: {exc}") from None
+
+
+def _safe_url(url: str) -> str:
+    """A Redis URL without its password."""
+    return re.sub(r"//[^@/]*@", "//***@", url)
+
+
+def clean_filename(filename: str | None) -> str:
+    """The name a document is shown under (never used as a path): no control characters, 255 chars at most."""
+    name = _CONTROL.sub("", filename or "").strip()
+    return name[-255:] if name else "<bytes>"
+
+
+def open_document(data: bytes, filename: str, options: ConvertOptions) -> SourceDocument:
+    """Open a submitted document exactly as the in-process pipeline would, named ``filename``."""
+    stream = io.BytesIO(data)
+    stream.name = clean_filename(filename)
+    return load_source(stream, password=options.password, pages=options.pages, limits=options.limits)
+
+
+def convert_options(options: ConvertOptions | dict[str, Any] | None) -> ConvertOptions:
+    """Validated options for a queued conversion. A client never chooses a path: ``cache_dir`` is refused."""
+    if options is None:
+        options = ConvertOptions()
+    elif isinstance(options, dict):
+        try:
+            options = ConvertOptions.model_validate(options)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err.get("loc", ()))
+            raise ConfigError(f"bad option {where}: {err['msg']}") from None
+    if options.cache_dir:
+        raise ConfigError("cache_dir cannot be set for a queued job: workers use the page cache in their storage")
+    return options
+
+
+def _check_upload(data: bytes, filename: str, settings: Settings) -> None:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InputError("a job needs the document's bytes")
+    if len(data) > settings.max_upload_bytes:
+        raise LimitExceededError(f"{clean_filename(filename)}: {len(data):,} bytes is over the upload limit of "
+                                 f"{settings.max_upload_bytes:,} (DOCAI_MAX_UPLOAD_BYTES)")
+
+
+def submit_convert(data: bytes, filename: str, options: ConvertOptions | dict[str, Any] | None = None, *,
+                   settings: Settings | None = None) -> JobStatus:
+    """Queue a PDF/image → Document conversion and return its ``queued`` status (with ``pages_total``).
+
+    Raises a :class:`DocaiError` for a document or options that cannot be converted, and
+    :class:`JobError` when the queue cannot be reached.
+    """
+    settings = settings or Settings.from_env()
+    opts = convert_options(options)
+    _check_upload(data, filename, settings)
+    src = open_document(bytes(data), filename, opts)
+    try:
+        total = len(src.selected)
+    finally:
+        src.close()
+    request_options = opts.model_dump(mode="json", exclude={"cache_dir"})
+    return _enqueue(settings, JobKind.convert, bytes(data), filename, total, options=request_options)
+
+
+def submit_ask(data: bytes, filename: str, question: str, model: str, pages: str | None = None, *,
+               settings: Settings | None = None) -> JobStatus:
+    """Queue a question about a document (Donut DocVQA with ``model``) and return its ``queued`` status.
+
+    The answer (a dict) is the job's result. Raises a :class:`DocaiError` for a bad document, page
+    range, empty question or a model that is not available.
+    """
+    from docai.jobwork import resolve_model
+
+    settings = settings or Settings.from_env()
+    question = (question or "").strip()
+    if not question:
+        raise InputError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
+    resolve_model(model, settings)
+    opts = ConvertOptions(pages=pages)
+    _check_upload(data, filename, settings)
+    src = open_document(bytes(data), filename, opts)
+    try:
+        total = len(src.selected)
+    finally:
+        src.close()
+    return _enqueue(settings, JobKind.ask, bytes(data), filename, total,
+                    options=opts.model_dump(mode="json", exclude={"cache_dir"}), question=question, model=model)
+
+
+def _enqueue(settings: Settings, kind: JobKind, data: bytes, filename: str, pages_total: int, *,
+             options: dict[str, Any], question: str | None = None, model: str | None = None) -> JobStatus:
+    svc = services(settings)
+    ref = svc.storage.put_document(data)
+    request = JobRequest(kind=kind, document_ref=ref, filename=clean_filename(filename), options=options,
+                         question=question, model=model)
+    job_id = uuid.uuid4().hex
+    with queue_errors(settings):
+        status = svc.store.create(job_id, request, pages_total)
+        try:
+            if kind is JobKind.ask:
+                svc.send("docai.ask", [job_id], settings.gpu_queue)
+            else:
+                svc.send("docai.plan", [job_id], settings.cpu_queue)
+        except Exception as exc:
+            svc.store.mark_failed(job_id, "job_error", f"the job could not be queued: {exc}")
+            raise
+    return status
+
+
+def get_status(job_id: str, *, settings: Settings | None = None) -> JobStatus:
+    """Where job ``job_id`` stands (``pages_done``/``pages_total`` at any time); :class:`JobError` if unknown."""
+    settings = settings or Settings.from_env()
+    check_job_id(job_id)
+    with queue_errors(settings):
+        status = services(settings).store.status(job_id)
+    if status is None:
+        raise JobError(f"no job {job_id} (unknown, or its results expired)")
+    return status
+
+
+def result_key(job_id: str) -> str:
+    """The storage key of a finished job's result."""
+    return f"results/{check_job_id(job_id)}.json"
+
+
+def get_result(job_id: str, *, settings: Settings | None = None) -> Document | dict[str, Any]:
+    """The finished job's result: a :class:`Document` (convert) or the answer dict (ask).
+
+    Raises :class:`JobError` when the job is unknown, not finished yet, or failed (with its reason).
+    """
+    import json
+
+    settings = settings or Settings.from_env()
+    status = get_status(job_id, settings=settings)
+    if status.state is JobState.failed:
+        raise JobError(f"job {job_id} failed: {status.error}")
+    if status.state is not JobState.succeeded:
+        raise JobError(f"job {job_id} is not finished: {status.state.value}, "
+                       f"{status.pages_done}/{status.pages_total} pages done")
+    try:
+        raw = services(settings).storage.get(result_key(job_id))
+    except KeyError:
+        raise JobError(f"job {job_id} succeeded but its result is gone from storage") from None
+    if status.kind is JobKind.ask:
+        return json.loads(raw)
+    return Document.model_validate_json(raw)
+
+
+def wait(job_id: str, *, settings: Settings | None = None, timeout: float | None = None,
+         on_status: StatusCallback | None = None) -> JobStatus:
+    """Block until the job succeeds or fails (or ``timeout`` seconds pass: :class:`JobError`).
+
+    ``on_status`` sees the status each time progress changes. Notices arrive by Redis pub/sub, with a
+    poll every second as a fallback, so a Redis restart while waiting is survived.
+    """
+    settings = settings or Settings.from_env()
+    store = services(settings).store
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last: tuple | None = None
+    pubsub = None
+    try:
+        while True:
+            try:
+                with queue_errors(settings):
+                    if pubsub is None:
+                        pubsub = store.client.pubsub(ignore_subscribe_messages=True)
+                        pubsub.subscribe(store.events_channel(job_id))
+                    status = get_status(job_id, settings=settings)
+                    if on_status and (status.state, status.pages_done) != last:
+                        last = (status.state, status.pages_done)
+                        on_status(status)
+                    if status.state in (JobState.succeeded, JobState.failed):
+                        return status
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise JobError(f"job {job_id} did not finish within {timeout:g} s "
+                                       f"({status.pages_done}/{status.pages_total} pages done)")
+                    left = 1.0 if deadline is None else min(1.0, deadline - time.monotonic())
+                    pubsub.get_message(timeout=max(0.0, left))
+            except QueueUnavailableError as exc:
+                pubsub = _close(pubsub)  # Redis restarting: resubscribe when it is back
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise exc from None
+                time.sleep(0.5)
+    finally:
+        _close(pubsub)
+
+
+def _close(pubsub) -> None:
+    if pubsub is not None:
+        with suppress(Exception):  # closing a broken connection
+            pubsub.close()

@@ -1,0 +1,107 @@
+"""Blob storage for queued jobs: uploaded documents, page-batch results and finished results.
+
+:class:`Storage` is the interface (put/get/exists/delete by key) so that an S3-style store can replace
+:class:`LocalStorage`. Keys are validated before any store sees them: a key is made by docai, never
+taken from a client as a path, and it can never name anything outside the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from docai.errors import ConfigError, JobError
+
+#: slash-separated segments of letters, digits, ``_``, ``-`` and ``.``; no segment starts with a dot
+_KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}){0,7}$")
+
+
+def check_key(key: str) -> str:
+    """Return ``key`` if it is a valid storage key, else raise :class:`ValueError`."""
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValueError(f"invalid storage key {key!r}")
+    return key
+
+
+def document_key(data: bytes) -> str:
+    """The content-addressed key of a document: the same bytes are stored once."""
+    return f"documents/{hashlib.sha256(data).hexdigest()}"
+
+
+class Storage(ABC):
+    """Bytes by key. Implementations must make ``put`` atomic: a reader sees the old value, or the new."""
+
+    @abstractmethod
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` (replacing what was there)."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """The bytes under ``key``; :class:`KeyError` if there are none."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` holds something."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove ``key`` (no error if it is absent)."""
+
+    def put_document(self, data: bytes) -> str:
+        """Store a document content-addressed and return its key (stored once however often submitted)."""
+        key = document_key(data)
+        if not self.exists(key):
+            self.put(key, data)
+        return key
+
+
+class LocalStorage(Storage):
+    """Files under one directory (a local disk or a volume shared by the workers)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"LocalStorage({str(self.root)!r})"
+
+    def _path(self, key: str) -> Path:
+        return self.root / "blobs" / check_key(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise JobError(f"cannot write to job storage {self.root}: {exc.strerror or exc}") from None
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+def storage_for(location: str | Path) -> Storage:
+    """The store at ``location``: a directory path (``file://`` allowed). Other schemes are for plugins."""
+    text = str(location)
+    if "://" in text and not text.startswith("file://"):
+        raise ConfigError(f"unsupported storage location {text!r}: use a directory path")
+    return LocalStorage(text.removeprefix("file://"))

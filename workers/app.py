@@ -1,0 +1,71 @@
+"""The Celery app, configured from :class:`docai.settings.Settings` (``celery -A workers.app worker``).
+
+Reliability settings: JSON messages only, late acks with re-queue when a worker process dies, one
+message prefetched per process, soft and hard time limits, and a Redis visibility timeout after which
+a task whose worker vanished is delivered again. Nothing heavy (torch, models) is imported here: the
+prefork parent must stay light, and engines load in each child on first use (or at child start, see
+``DOCAI_PRELOAD_ENGINES``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from celery import Celery
+
+from docai.settings import Settings
+
+#: task name → queue kind; page batches pick ``cpu`` or ``gpu`` per route when they are sent
+TASK_QUEUES = {
+    "docai.plan": "cpu",
+    "docai.pages": "cpu",
+    "docai.assemble": "cpu",
+    "docai.ask": "gpu",
+}
+
+
+def celery_config(settings: Settings) -> dict:
+    """The Celery configuration for ``settings``."""
+    transport = {
+        "visibility_timeout": settings.visibility_timeout_s,
+        "unacked_restore_interval": settings.restore_interval_s,
+        "unacked_restore_throttle": 1,
+    }
+    queue_of = {"cpu": settings.cpu_queue, "gpu": settings.gpu_queue}
+    return {
+        "broker_url": settings.broker_url,
+        "result_backend": settings.state_url,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_soft_time_limit": settings.soft_time_limit_s,
+        "task_time_limit": settings.time_limit_s,
+        "task_ignore_result": True,  # results live in docai storage, state in the job hash
+        "result_expires": settings.result_expires_s,
+        "broker_transport_options": transport,
+        "result_backend_transport_options": {"visibility_timeout": settings.visibility_timeout_s},
+        "broker_connection_retry_on_startup": True,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "task_default_queue": settings.cpu_queue,
+        "task_routes": {name: {"queue": queue_of[kind]} for name, kind in TASK_QUEUES.items()},
+        "task_create_missing_queues": True,
+        "worker_hijack_root_logger": False,
+        "enable_utc": True,
+    }
+
+
+@lru_cache(maxsize=8)
+def app_for(settings: Settings) -> Celery:
+    """A Celery app for ``settings`` (one per process per settings); workers import the tasks."""
+    app = Celery("docai", include=["workers.tasks"])
+    app.conf.update(celery_config(settings))
+    app.docai_settings = settings
+    return app
+
+
+#: the app ``celery -A workers.app`` finds, configured from the environment
+app = app_for(Settings.from_env())

@@ -1,0 +1,111 @@
+"""Celery tasks: each parses its JSON message, calls a :mod:`docai.jobwork` step and enqueues the next.
+
+Failure policy, the same for every task:
+
+- each delivery is counted in Redis first; past ``max_deliveries`` (a message that kills its worker
+  every time) the job is marked failed with the reason and the message is acknowledged;
+- a :class:`DocaiError` or any other exception fails the job with a one-line reason (no retry loops);
+- a lost Redis connection re-queues the message (``Reject(requeue=True)``): the work is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import kombu.exceptions
+import redis
+from celery.exceptions import Reject, SoftTimeLimitExceeded
+
+from docai.errors import DocaiError
+from docai.jobs import JobServices, services
+from docai.jobwork import PageBatch, answer_job, assemble_job, plan_job, queue_for, run_batch
+from workers.app import app
+from workers.faults import fault_hook
+
+log = logging.getLogger(__name__)
+
+#: connection trouble with Redis: the message goes back to the queue
+TRANSIENT = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, kombu.exceptions.OperationalError)
+
+
+def _services() -> JobServices:
+    return services(app.docai_settings)
+
+
+def job_step(name: Callable[..., str]):
+    """Wrap a task body with delivery counting and the failure policy; ``name(*args)`` names the work."""
+
+    def decorate(body):
+        def run(job_id: str, *args):
+            svc = _services()
+            label = name(job_id, *args)
+            try:
+                deliveries = svc.store.count_delivery(job_id, label)
+                if deliveries > svc.settings.max_deliveries:
+                    svc.store.mark_failed(job_id, "poison_message", (
+                        f"{label} was delivered {deliveries - 1} times and never finished "
+                        "(its worker died or lost Redis each time); giving up"))
+                    log.error("job %s: giving up on %s after %d deliveries", job_id, label, deliveries - 1)
+                    return
+                body(svc, job_id, *args)
+            except TRANSIENT as exc:
+                log.warning("job %s: %s lost Redis (%s); re-queued", job_id, label, exc)
+                raise Reject(exc, requeue=True) from None
+            except SoftTimeLimitExceeded:
+                _fail(svc, job_id, "task_timeout",
+                      f"{label} took longer than {svc.settings.soft_time_limit_s:g} s (DOCAI_TASK_SOFT_TIME_LIMIT)")
+            except DocaiError as exc:
+                _fail(svc, job_id, exc.code, str(exc))
+            except Exception as exc:  # noqa: BLE001 - a bug fails this job, never the worker
+                log.exception("job %s: %s failed", job_id, label)
+                _fail(svc, job_id, "internal_error", f"{label} failed: {type(exc).__name__}: {exc}")
+
+        run.__name__, run.__qualname__, run.__doc__ = body.__name__, body.__qualname__, body.__doc__
+        return run
+
+    return decorate
+
+
+def _fail(svc: JobServices, job_id: str, code: str, message: str) -> None:
+    try:
+        svc.store.mark_failed(job_id, code, message)
+    except TRANSIENT as exc:
+        raise Reject(exc, requeue=True) from None
+
+
+@app.task(name="docai.plan")
+@job_step(lambda job_id: "plan")
+def plan(svc: JobServices, job_id: str) -> None:
+    """Route the pages and fan the batches out to the cpu/gpu queues (or assemble if all are done)."""
+    batches = plan_job(svc, job_id)
+    if not batches and svc.store.status(job_id) is not None:
+        _send_assemble(svc, job_id)
+    for batch in batches:
+        svc.send("docai.pages", [job_id, batch.model_dump(mode="json")], queue_for(batch.route, svc.settings))
+
+
+@app.task(name="docai.pages")
+@job_step(lambda job_id, batch: f"page batch {batch.get('number')}")
+def pages(svc: JobServices, job_id: str, batch: dict) -> None:
+    """Process one batch of pages; whoever records the job's last page enqueues the assembly."""
+    if run_batch(svc, job_id, PageBatch.model_validate(batch), before=fault_hook()):
+        _send_assemble(svc, job_id)
+
+
+def _send_assemble(svc: JobServices, job_id: str) -> None:
+    svc.send("docai.assemble", [job_id], svc.settings.cpu_queue)
+
+
+@app.task(name="docai.assemble")
+@job_step(lambda job_id: "assembly")
+def assemble(svc: JobServices, job_id: str) -> None:
+    """Join the page results into the Document and finish the job (idempotent)."""
+    assemble_job(svc, job_id)
+
+
+@app.task(name="docai.ask")
+@job_step(lambda job_id: "question")
+def ask(svc: JobServices, job_id: str) -> None:
+    """Answer a document question with Donut."""
+    answer_job(svc, job_id)
