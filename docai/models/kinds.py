@@ -1,0 +1,101 @@
+"""Model kinds the loader knows: what a checkpoint of each kind looks like and which classes load it.
+
+A kind is checked against the checkpoint's ``config.json`` and ``preprocessor_config.json`` before any
+weights are read, so asking for ``kind="nougat"`` with a Donut or a BERT checkpoint fails with one clear
+line. Later families (BLIP, LLaVA, CLIP …) add themselves with :func:`register_kind`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docai.errors import ModelError
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """One kind of checkpoint: the architecture it must have and the transformers classes that load it."""
+
+    name: str
+    model_type: str  # config.json model_type
+    model_class: str  # transformers class that loads the weights
+    processor_class: str  # transformers processor pairing image processor and tokenizer
+    image_processor_prefix: str  # image processor type must start with this ("Nougat" → NougatImageProcessor)
+    encoder_types: tuple[str, ...] = ()
+    decoder_types: tuple[str, ...] = ()
+    sdpa_capable: bool = False  # whether docai.models.swin_sdpa applies to its encoder
+
+
+KINDS: dict[str, ModelKind] = {}
+
+
+def register_kind(kind: ModelKind) -> None:
+    """Make ``load_model(..., kind=kind.name)`` accept a new kind."""
+    KINDS[kind.name] = kind
+
+
+register_kind(ModelKind(
+    name="nougat", model_type="vision-encoder-decoder", model_class="VisionEncoderDecoderModel",
+    processor_class="NougatProcessor", image_processor_prefix="Nougat",
+    encoder_types=("donut-swin",), decoder_types=("mbart",), sdpa_capable=True,
+))
+register_kind(ModelKind(
+    name="donut", model_type="vision-encoder-decoder", model_class="VisionEncoderDecoderModel",
+    processor_class="DonutProcessor", image_processor_prefix="Donut",
+    encoder_types=("donut-swin",), decoder_types=("mbart",), sdpa_capable=True,
+))
+
+
+def read_json(path: Path, name: str) -> dict[str, Any]:
+    """A checkpoint's JSON file as a dict, or one ModelError line when it is missing or malformed."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"model {name!r} has no {path.name}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"model {name!r}: {path.name} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"model {name!r}: {path.name} is not a JSON object")
+    return data
+
+
+def image_processor_type(directory: Path, name: str) -> str:
+    """The image processor class named in ``preprocessor_config.json`` (old checkpoints say feature extractor)."""
+    config = read_json(directory / "preprocessor_config.json", name)
+    declared = config.get("image_processor_type") or config.get("feature_extractor_type") or ""
+    return str(declared)
+
+
+def detect_kind(directory: Path, name: str, requested: str | None) -> ModelKind:
+    """The :class:`ModelKind` of the checkpoint in ``directory``, checked against ``requested`` if given."""
+    if requested is not None and requested not in KINDS:
+        raise ModelError(f"unknown model kind {requested!r}: choose one of {', '.join(sorted(KINDS))}")
+    config = read_json(directory / "config.json", name)
+    model_type = str(config.get("model_type", ""))
+    candidates = [KINDS[requested]] if requested else [k for k in KINDS.values() if k.model_type == model_type]
+    if not candidates:
+        raise ModelError(f"model {name!r} has architecture {model_type or 'unknown'!r}, which docai cannot load "
+                         f"(known kinds: {', '.join(sorted(KINDS))})")
+    for kind in candidates:
+        _check_architecture(kind, config, name)
+    processor_type = image_processor_type(directory, name)
+    for kind in candidates:
+        if processor_type.startswith(kind.image_processor_prefix):
+            return kind
+    wanted = " or ".join(f"{k.image_processor_prefix}ImageProcessor ({k.name})" for k in candidates)
+    raise ModelError(f"model {name!r} has image processor {processor_type or 'none'!r}, expected {wanted}")
+
+
+def _check_architecture(kind: ModelKind, config: dict[str, Any], name: str) -> None:
+    model_type = config.get("model_type")
+    if model_type != kind.model_type:
+        raise ModelError(f"model {name!r} is a {model_type or 'unknown'!r} checkpoint, not a {kind.name} "
+                         f"model ({kind.model_type})")
+    for part, allowed in (("encoder", kind.encoder_types), ("decoder", kind.decoder_types)):
+        got = (config.get(part) or {}).get("model_type")
+        if allowed and got not in allowed:
+            raise ModelError(f"model {name!r} has a {got or 'missing'!r} {part}, but {kind.name} needs "
+                             f"{' or '.join(allowed)}")

@@ -1,0 +1,169 @@
+"""The one model loader: ``load_model(name_or_path, kind=...)`` → a ready :class:`LoadedModel`.
+
+Resolution and safety (hub id or directory, safetensors only, offline) live in
+:mod:`docai.models.checkpoint`; what a kind must look like lives in :mod:`docai.models.kinds`; this module
+puts the parts together — model in eval mode on its device and dtype, image processor, tokenizer and
+processor — and keeps one copy per process for each (checkpoint, kind, device, dtype, sdpa).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docai.errors import ConfigError, ModelError
+from docai.models.checkpoint import Checkpoint, resolve_checkpoint
+from docai.models.device import choose_device, choose_dtype, dtype_name
+from docai.models.kinds import ModelKind, detect_kind
+
+if TYPE_CHECKING:
+    import torch
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A checkpoint ready for inference: every part a caller needs, and where it came from."""
+
+    name: str  # as given (hub id or path)
+    kind: str  # "nougat", "donut", …
+    model: Any  # torch module in eval mode on ``device`` in ``dtype``
+    processor: Any  # e.g. NougatProcessor: image processor + tokenizer
+    image_processor: Any
+    tokenizer: Any
+    config: Any  # the model's transformers config
+    device: torch.device
+    dtype: torch.dtype
+    source: Path  # the local checkpoint directory
+    sdpa: bool  # whether the encoder's window attention runs through SDPA
+
+    @property
+    def generation_config(self) -> Any:
+        """The checkpoint's generation defaults (``max_length``, special token ids)."""
+        return self.model.generation_config
+
+
+_cache: dict[tuple, LoadedModel] = {}
+_cache_lock = threading.Lock()
+_load_locks: dict[tuple, threading.Lock] = {}
+
+
+def load_model(name_or_path: str | os.PathLike, *, kind: str | None = None,
+               device: str | torch.device | None = None, dtype: str | torch.dtype | None = None,
+               allow_pickle: bool = False, sdpa: bool = True, revision: str | None = None) -> LoadedModel:
+    """Load (once per process) the checkpoint ``name_or_path``: a hub id or a local directory.
+
+    ``kind`` ("nougat", "donut") is checked against the checkpoint, or detected when None. ``device`` and
+    ``dtype`` default to ``$DOCAI_DEVICE``/``$DOCAI_DTYPE``, then CUDA+bf16 or CPU with the measured
+    default (see :mod:`docai.models.device`). Only safetensors weights load unless ``allow_pickle``;
+    remote code never runs. ``sdpa`` switches a DonutSwin encoder to the fused-attention path.
+    Raises :class:`ModelError` (one line) when the model cannot be found, is unsafe or is the wrong kind,
+    and :class:`ConfigError` for a device or dtype that cannot be used.
+    """
+    torch_device = choose_device(device)
+    torch_dtype = choose_dtype(torch_device, dtype)
+    checkpoint = resolve_checkpoint(name_or_path, allow_pickle=allow_pickle, revision=revision)
+    model_kind = detect_kind(checkpoint.path, checkpoint.name, kind)
+    key = (str(checkpoint.path), model_kind.name, str(torch_device), dtype_name(torch_dtype), sdpa)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+        key_lock = _load_locks.setdefault(key, threading.Lock())
+    with key_lock:  # two threads asking for the same model load it once; different models load in parallel
+        with _cache_lock:
+            if key in _cache:
+                return _cache[key]
+        loaded = _load(checkpoint, model_kind, torch_device, torch_dtype, sdpa=sdpa)
+        with _cache_lock:
+            _cache[key] = loaded
+        return loaded
+
+
+def clear_model_cache() -> None:
+    """Forget every loaded model (tests, or a worker freeing memory)."""
+    with _cache_lock:
+        _cache.clear()
+        _load_locks.clear()
+
+
+def cached_models() -> list[LoadedModel]:
+    """The models loaded in this process (for health checks and tests)."""
+    with _cache_lock:
+        return list(_cache.values())
+
+
+def _load(checkpoint: Checkpoint, kind: ModelKind, device: torch.device, dtype: torch.dtype,
+          *, sdpa: bool) -> LoadedModel:
+    import transformers
+
+    path, name = checkpoint.path, checkpoint.name
+    with quiet_transformers():
+        image_processor = _load_part("image processor", name, lambda: transformers.AutoImageProcessor.from_pretrained(
+            path, backend="pil", local_files_only=True, trust_remote_code=False))
+        tokenizer = _load_part("tokenizer", name, lambda: transformers.AutoTokenizer.from_pretrained(
+            path, local_files_only=True, trust_remote_code=False))
+        processor = getattr(transformers, kind.processor_class)(image_processor=image_processor, tokenizer=tokenizer)
+        model_class = getattr(transformers, kind.model_class)
+        model = _load_part("weights", name, lambda: model_class.from_pretrained(
+            path, dtype=dtype, use_safetensors=checkpoint.uses_safetensors, local_files_only=True,
+            trust_remote_code=False))
+    try:
+        model = model.to(device).eval()
+    except (RuntimeError, TypeError) as exc:
+        raise ConfigError(f"model {name!r} cannot run on {device} in {dtype_name(dtype)}: {_first_line(exc)}") from None
+    use_sdpa = sdpa and kind.sdpa_capable and _enable_swin_sdpa(model, name)
+    log.info("loaded %s model %s from %s on %s (%s, sdpa=%s)", kind.name, name, path, device,
+             dtype_name(dtype), use_sdpa)
+    return LoadedModel(name=name, kind=kind.name, model=model, processor=processor,
+                       image_processor=image_processor, tokenizer=tokenizer, config=model.config,
+                       device=device, dtype=dtype, source=path, sdpa=use_sdpa)
+
+
+def _load_part(what: str, name: str, load):
+    try:
+        return load()
+    except ModelError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - transformers raises many types; the user gets one line
+        raise ModelError(f"model {name!r}: cannot load its {what}: {_first_line(exc)}") from None
+
+
+def _enable_swin_sdpa(model, name: str) -> bool:
+    """Switch the DonutSwin window attention to SDPA; False (and a log line) when that path is unavailable."""
+    try:
+        from docai.models.swin_sdpa import enable_sdpa
+    except ImportError:
+        return False
+    try:
+        return enable_sdpa(model) > 0
+    except ModelError as exc:
+        log.warning("model %s: keeping eager Swin attention: %s", name, exc)
+        return False
+
+
+@contextlib.contextmanager
+def quiet_transformers():
+    """Context: no progress bars or info chatter from transformers while loading (warnings still show)."""
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
