@@ -1,0 +1,116 @@
+"""Batched greedy decoding: page images + one prompt → a parsed sequence and a confidence per page."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from docai.engines.donut.model import DonutModel
+from docai.engines.donut.prompts import Prompt
+from docai.engines.donut.tokens import token2json
+from docai.errors import ModelError
+
+
+@dataclass
+class Generation:
+    """One page's decoding: the generated ``token_ids`` (prompt excluded, up to the end token), the
+    decoded ``sequence`` (task token and special tokens removed), its JSON and its ``confidence``."""
+
+    token_ids: list[int]
+    sequence: str
+    data: dict[str, Any]
+    confidence: float
+
+
+def pixel_values(donut: DonutModel, images: Sequence[Image.Image]):
+    """The encoder input for ``images``, through the checkpoint's own image processor."""
+    batch = donut.image_processor(list(images), return_tensors="pt")["pixel_values"]
+    return batch.to(device=donut.device, dtype=donut.dtype) if donut.device is not None else batch
+
+
+def prompt_ids(donut: DonutModel, prompt: Prompt) -> list[int]:
+    """The token ids of ``prompt`` (no BOS/EOS added: the task token starts the decoder)."""
+    ids = donut.tokenizer(prompt.text, add_special_tokens=False)["input_ids"]
+    if not ids or ids[0] != donut.tokenizer.convert_tokens_to_ids(prompt.task_token):
+        raise ModelError(f"{donut.name}: the tokenizer does not encode {prompt.task_token} as one token")
+    return list(ids)
+
+
+def generate(donut: DonutModel, images: Sequence[Image.Image], prompt: Prompt, *,
+             max_length: int | None = None) -> list[Generation]:
+    """Greedy-decode every image with the same ``prompt`` in one batch.
+
+    ``max_length`` caps the whole sequence, prompt included (default: the checkpoint's). Confidence is
+    the geometric mean of the probabilities of the generated tokens, up to and including the end token.
+    """
+    import torch
+
+    if not images:
+        return []
+    ids = prompt_ids(donut, prompt)
+    limit = max_length or donut.max_length
+    if limit <= len(ids):
+        raise ModelError(f"{donut.name}: the prompt is {len(ids)} tokens, no room left within max_length {limit}")
+    tok = donut.tokenizer
+    decoder_input_ids = torch.tensor([ids] * len(images), dtype=torch.long, device=donut.device)
+    recorder = _GreedyLogprobs()
+    with torch.inference_mode():
+        sequences = donut.model.generate(
+            pixel_values=pixel_values(donut, images), decoder_input_ids=decoder_input_ids,
+            max_length=limit, do_sample=False, num_beams=1, use_cache=True,
+            eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+            bad_words_ids=[[tok.unk_token_id]] if tok.unk_token_id is not None else None,
+            logits_processor=[recorder],
+        )
+    generated = sequences[:, len(ids):].tolist()
+    logprobs = recorder.logprobs()
+    return [_finish(donut, prompt, ids, row, lps) for row, lps in zip(generated, logprobs, strict=True)]
+
+
+class _GreedyLogprobs:
+    """A logits processor, run last, that keeps each step's log-probability of the greedy choice (the
+    maximum of the processed scores): the confidence without keeping every step's vocabulary scores."""
+
+    def __init__(self) -> None:
+        self.steps: list = []
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        self.steps.append(torch.log_softmax(scores.float(), dim=-1).max(dim=-1).values)
+        return scores
+
+    def logprobs(self) -> list[list[float]]:
+        """Per sequence, the log-probabilities of its generated tokens in order."""
+        import torch
+
+        if not self.steps:
+            return []
+        return torch.stack(self.steps, dim=1).cpu().tolist()
+
+
+def _finish(donut: DonutModel, prompt: Prompt, ids: list[int], row: list[int], logprobs: list[float]) -> Generation:
+    eos = donut.tokenizer.eos_token_id
+    length = row.index(eos) + 1 if eos in row else len(row)
+    chosen = [lp for lp in logprobs[:length] if math.isfinite(lp)]
+    confidence = math.exp(sum(chosen) / len(chosen)) if chosen else 0.0
+    sequence = clean_sequence(donut, ids + row[:length], prompt)
+    return Generation(token_ids=row[:length], sequence=sequence, data=token2json(sequence, donut.categories),
+                      confidence=min(1.0, max(0.0, confidence)))
+
+
+def clean_sequence(donut: DonutModel, token_ids: list[int], prompt: Prompt) -> str:
+    """Decode ``token_ids`` keeping the Donut tags, then drop BOS/EOS/PAD and the leading task token."""
+    tok = donut.tokenizer
+    text = tok.decode(token_ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)
+    for special in (tok.eos_token, tok.pad_token, tok.bos_token):
+        if special:
+            text = text.replace(special, "")
+    text = text.strip()
+    if text.startswith(prompt.task_token):
+        text = text[len(prompt.task_token):]
+    return text.strip()
