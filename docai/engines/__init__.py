@@ -21,6 +21,7 @@ ENGINES: dict[str, str] = {
     "text": "docai.engines.textlayer:create",
     "ocr": "docai.engines.ocr:create",
     "nougat": "docai.engines.nougat:create",
+    "donut": "docai.engines.donut:create",
 }
 
 _instances: dict[tuple, Engine] = {}
