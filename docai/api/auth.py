@@ -18,8 +18,14 @@ bearer = HTTPBearer(auto_error=False, description="the server's DOCAI_API_KEY as
 
 
 def keys_match(given: str, expected: str) -> bool:
-    """Constant-time comparison of two keys (time does not depend on where they differ)."""
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    """Constant-time comparison of a key from a header with the configured one (time does not depend
+    on where they differ). Header values arrive decoded as latin-1, so their raw bytes are compared
+    with the UTF-8 bytes of the configured key (non-ASCII keys work)."""
+    try:
+        raw = given.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return hmac.compare_digest(raw, expected.encode("utf-8"))
 
 
 def require_api_key(

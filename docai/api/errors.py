@@ -48,6 +48,11 @@ STATUS_BY_ERROR: dict[type[DocaiError], int] = {
     DocaiError: 400,
 }
 
+#: error codes whose status differs from their class's (subclasses defined outside docai.errors)
+STATUS_BY_CODE: dict[str, int] = {
+    "queue_unavailable": 503,
+}
+
 #: error codes for plain HTTP statuses (unknown route, wrong method, auth, …)
 CODE_BY_STATUS: dict[int, str] = {
     400: "bad_request",
@@ -85,7 +90,9 @@ class ApiError(Exception):
 
 
 def status_for(exc: DocaiError) -> int:
-    """The HTTP status of a DocaiError (by its most specific registered class)."""
+    """The HTTP status of a DocaiError (by its code, else its most specific registered class)."""
+    if exc.code in STATUS_BY_CODE:
+        return STATUS_BY_CODE[exc.code]
     for cls in type(exc).__mro__:
         if cls in STATUS_BY_ERROR:
             return STATUS_BY_ERROR[cls]
@@ -133,7 +140,10 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = CODE_BY_STATUS.get(exc.status_code, "error")
-    return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+    message = str(exc.detail)
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"nothing at {request.url.path} (the routes are listed at /docs)"
+    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

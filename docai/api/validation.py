@@ -10,9 +10,8 @@ import re
 import unicodedata
 
 from docai.api.errors import ApiError
-
-#: what a job id may look like: letters, digits, '-' and '_' only (uuid hex or dashed uuid)
-JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$")
+from docai.errors import JobError
+from docai.jobstore import check_job_id as check_job_id_shape
 
 #: a hub id: 'name' or 'owner/name', no path syntax
 MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?$")
@@ -21,10 +20,11 @@ MAX_FILENAME_CHARS = 200
 
 
 def check_job_id(job_id: str) -> str:
-    """``job_id`` if it has the job-id shape, else a 404 that never reaches storage."""
-    if not JOB_ID.fullmatch(job_id):
-        raise ApiError(404, "job_not_found", "no such job (malformed job id)")
-    return job_id
+    """``job_id`` if it has the job-id shape (32 hex digits), else a 404 that never reaches storage."""
+    try:
+        return check_job_id_shape(job_id)
+    except JobError:
+        raise ApiError(404, "job_not_found", "no such job (a job id is 32 hex digits)") from None
 
 
 def clean_filename(name: str | None, default: str = "upload") -> str:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from docai.api.deps import jobs_of, settings_of
-from docai.api.errors import ApiError, ErrorBody
+from docai.api.errors import STATUS_BY_ERROR, ApiError, ErrorBody, status_for
 from docai.api.limits import read_upload
 from docai.api.validation import check_job_id, check_model_name, clean_filename
 from docai.errors import JobError
@@ -64,11 +64,13 @@ def lookup(request: Request, job_id: str) -> JobStatus:
     try:
         return jobs_of(request).get_status(job_id, settings=settings_of(request))
     except JobError as exc:
+        if status_for(exc) != STATUS_BY_ERROR[JobError]:
+            raise  # e.g. the queue is unreachable: 503, not "no such job"
         raise ApiError(404, "job_not_found", str(exc), job_id=job_id) from None
 
 
 @router.get("/jobs/{job_id}", response_model=JobStatus, name="job_status", summary="A job's state and progress",
-            responses=errors(401, 404))
+            responses=errors(401, 404, 503))
 def job_status(request: Request, job_id: str) -> JobStatus:
     """Where the job stands: ``queued``, ``running`` (with ``pages_done`` of ``pages_total``),
     ``succeeded`` or ``failed`` (with ``error`` and ``error_code``)."""
@@ -94,7 +96,7 @@ RESULT_CONTENT = {
 
 
 @router.get("/jobs/{job_id}/result", response_model=Document, summary="A finished job's result",
-            responses={200: {"content": RESULT_CONTENT}, **errors(401, 404, 409, 422)})
+            responses={200: {"content": RESULT_CONTENT}, **errors(401, 404, 409, 410, 422, 503)})
 def job_result(request: Request, job_id: str,
                format: Annotated[Literal["json", "md"], Query(description="json: the Document; md: markdown")]
                = "json") -> Response:
@@ -105,7 +107,9 @@ def job_result(request: Request, job_id: str,
     try:
         result = jobs_of(request).get_result(job_id, settings=settings_of(request))
     except JobError as exc:
-        raise ApiError(409, "result_unavailable", str(exc), job_id=job_id) from None
+        if status_for(exc) != STATUS_BY_ERROR[JobError]:
+            raise
+        raise ApiError(410, "result_gone", str(exc), job_id=job_id) from None
     if isinstance(result, Document):
         if format == "md":
             return PlainTextResponse(result.markdown, media_type="text/markdown; charset=utf-8")

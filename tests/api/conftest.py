@@ -1,0 +1,140 @@
+"""API fixtures: a real redis-server per session, settings with a private storage dir, the app
+with the real ``docai.jobs`` functions (recorded), and a live uvicorn server for the client."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from docai.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A throwaway redis-server (no persistence) for the whole session."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def storage_dir(tmp_path) -> Path:
+    return tmp_path / "storage"
+
+
+@pytest.fixture
+def settings(redis_url, storage_dir) -> Settings:
+    """Settings on the session redis with this test's own storage and a 1 MiB upload limit."""
+    return Settings(broker_url=redis_url, storage_dir=storage_dir, max_upload_bytes=1024 * 1024)
+
+
+class RecordingJobs:
+    """The real ``docai.jobs`` functions, with every call recorded (to prove what never got called)."""
+
+    def __init__(self) -> None:
+        from docai import jobs
+
+        self.jobs = jobs
+        self.calls: list[tuple[str, tuple]] = []
+        self.returned: list[tuple[str, object]] = []
+
+    def __getattr__(self, name: str):
+        func = getattr(self.jobs, name)
+
+        def recorded(*args, **kwargs):
+            self.calls.append((name, args))
+            result = func(*args, **kwargs)
+            self.returned.append((name, result))
+            return result
+
+        return recorded
+
+
+@pytest.fixture
+def jobs() -> RecordingJobs:
+    return RecordingJobs()
+
+
+@pytest.fixture
+def make_app(settings, jobs):
+    """``make_app(**setting_overrides)``: the app over the recorded real job functions."""
+    from docai.api import create_app
+
+    def make(**overrides):
+        return create_app(settings.model_copy(update=overrides), job_backend=jobs)
+
+    return make
+
+
+@pytest.fixture
+def api(make_app) -> Iterator[TestClient]:
+    """A TestClient on the app with default test settings."""
+    with TestClient(make_app()) as client:
+        yield client
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """``serve(app) -> base URL``: the app on a real uvicorn on a free port, stopped after the test."""
+    import uvicorn
+
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app) -> str:
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail("uvicorn did not start")
+            time.sleep(0.02)
+        return f"http://127.0.0.1:{port}"
+
+    try:
+        yield start
+    finally:
+        for server, _ in running:
+            server.should_exit = True
+        for _, thread in running:
+            thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_url(make_app, serve) -> str:
+    """The app with the default test settings on a real uvicorn (for the Python client)."""
+    return serve(make_app())

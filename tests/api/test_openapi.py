@@ -1,0 +1,31 @@
+"""The OpenAPI document describes every route with the schemas' models and the error body."""
+
+from __future__ import annotations
+
+
+def test_openapi_lists_routes_and_models(api):
+    spec = api.get("/openapi.json").json()
+    assert set(spec["paths"]) == {"/healthz", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/result",
+                                  "/v1/ask"}
+    schemas = spec["components"]["schemas"]
+    assert {"JobStatus", "Document", "Page", "Block", "ErrorBody"} <= set(schemas)
+    submit = spec["paths"]["/v1/jobs"]["post"]
+    assert submit["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/JobStatus")
+    for status in ("413", "415", "422"):
+        assert submit["responses"][status]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+    result = spec["paths"]["/v1/jobs/{job_id}/result"]["get"]["responses"]["200"]["content"]
+    assert set(result) == {"application/json", "text/markdown"}
+    assert {"APIKeyHeader", "HTTPBearer"} <= set(spec["components"]["securitySchemes"])
+
+
+def test_upload_form_fields_are_documented(api):
+    spec = api.get("/openapi.json").json()
+    form = spec["components"]["schemas"]["Body_submit_job_v1_jobs_post"]["properties"]
+    assert {"file", "pages", "engine", "password", "ocr_dpi", "nougat_model", "batch_size", "recompute"} == set(form)
+    ask = spec["components"]["schemas"]["Body_ask_v1_ask_post"]
+    assert set(ask["required"]) == {"file", "question", "model"}
+
+
+def test_swagger_ui_is_served(api):
+    response = api.get("/docs")
+    assert response.status_code == 200 and "swagger" in response.text.lower()
