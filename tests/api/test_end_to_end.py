@@ -1,0 +1,96 @@
+"""Through the whole service: HTTP upload → Redis → a real ``celery worker`` → HTTP result, equal to
+``docai.convert`` in-process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+import docai
+from docai.api import create_app
+from docai.client import DocaiClient
+from docai.settings import Settings
+from schemas.document import Document
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def worker_settings(redis_url, tmp_path_factory) -> Iterator[Settings]:
+    """A celery worker (both queues, one process) on the session Redis, sharing its storage with the API."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    env = {**os.environ, "DOCAI_BROKER_URL": redis_url, "DOCAI_STORAGE_DIR": str(tmp / "storage"),
+           "DOCAI_PAGES_PER_TASK": "2", "PYTHONPATH": str(REPO)}
+    env.pop("DOCAI_TEST_FAULTS", None)
+    log = tmp / "worker.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", "cpu,gpu", "-c", "1",
+             "-P", "solo", "-n", f"api-e2e-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "-l", "info"],
+            env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while b" ready." not in log.read_bytes():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"celery worker did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield Settings.from_env(env)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+
+
+def comparable(document: Document) -> dict:
+    """A Document without what differs between runs (timings, cache flags)."""
+    data = document.model_dump(mode="json", exclude={"timings"})
+    for page in data["pages"]:
+        page.pop("timings")
+        page.pop("cached")
+    return data
+
+
+def test_http_submit_poll_result_equals_in_process(worker_settings, sample_pdf):
+    data = sample_pdf.read_bytes()
+    with TestClient(create_app(worker_settings)) as api:
+        submitted = api.post("/v1/jobs", files={"file": ("sample.pdf", data)}, data={"pages": "1-2"})
+        assert submitted.status_code == 202, submitted.text
+        location = submitted.headers["location"]
+        deadline = time.monotonic() + 60
+        while (status := api.get(location).json())["state"] not in ("succeeded", "failed"):
+            assert time.monotonic() < deadline, status
+            time.sleep(0.1)
+        assert status["state"] == "succeeded", status
+        assert status["pages_done"] == status["pages_total"] == 2
+        result = Document.model_validate(api.get(f"{location}/result").json())
+        markdown = api.get(f"{location}/result", params={"format": "md"}).text
+    expected = docai.convert(data, pages="1-2")
+    expected.source = "sample.pdf"
+    assert comparable(result) == comparable(expected)
+    assert markdown == expected.markdown
+
+
+def test_client_convert_through_a_live_server(worker_settings, serve, simple_pdf):
+    url = serve(create_app(worker_settings))
+    with DocaiClient(url) as client:
+        progress: list[tuple[int, int]] = []
+        job = client.submit(simple_pdf, filename="simple.pdf", engine="text")
+        client.wait(job.job_id, poll=0.1, timeout=60, progress=lambda done, total: progress.append((done, total)))
+        document = client.result(job.job_id)
+    assert progress[-1] == (3, 3)
+    expected = docai.convert(simple_pdf, engine="text")
+    expected.source = "simple.pdf"
+    assert comparable(document) == comparable(expected)
