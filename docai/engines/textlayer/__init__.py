@@ -1,15 +1,22 @@
-"""Born-digital pages from their text layer (no OCR)."""
+"""Born-digital pages from their text layer (no OCR): reading order, headings, paragraphs, lists,
+inline styles and links, ruled tables and figure placeholders.
+
+The modules: :mod:`.fragments` (pymupdf lines → visual lines), :mod:`.spans` (styles → inline
+markdown), :mod:`.links`, :mod:`.tables`, :mod:`.figures` and :mod:`.page` (one page laid out);
+the line → block logic shared with OCR is in :mod:`docai.layout`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from docai.engines.base import EngineOutput
+from docai.engines.textlayer.page import page_blocks
 from docai.ingest.source import PageContext
 from docai.options import ConvertOptions
-from schemas.document import Block, BlockKind
 
-VERSION = "0.1"
+#: part of the cache key: bump whenever the blocks this engine produces change
+VERSION = "1.0"
 
 
 class TextLayerEngine:
@@ -17,20 +24,17 @@ class TextLayerEngine:
 
     name = "text"
     version = VERSION
+    batch_size = 8
 
     def cache_options(self) -> dict[str, Any]:
+        """The engine has no settings that change its output."""
         return {}
 
     def process(self, pages: list[PageContext]) -> list[EngineOutput]:
-        return [self._page(ctx) for ctx in pages]
-
-    def _page(self, ctx: PageContext) -> EngineOutput:
-        blocks = []
-        for x0, y0, x1, y1, text, _no, kind in ctx.page.get_text("blocks", sort=True):
-            if kind == 0 and text.strip():
-                blocks.append(Block(kind=BlockKind.paragraph, text=" ".join(text.split()), bbox=(x0, y0, x1, y1)))
-        return EngineOutput(blocks=blocks)
+        """One output per page, in order."""
+        return [EngineOutput(blocks=page_blocks(ctx.page)) for ctx in pages]
 
 
 def create(options: ConvertOptions) -> TextLayerEngine:
+    """The engine factory named in :data:`docai.engines.ENGINES`."""
     return TextLayerEngine()

@@ -1,0 +1,146 @@
+"""A page's text layer (pymupdf ``dict``) → visual lines (:class:`docai.layout.TextLine`).
+
+pymupdf reports a line per text run it saw; a visual line may be several of them (a bullet and
+its text, a word set in another font, a superscript). They are merged here when they sit on the
+same row close to each other, and text drawn twice for a fake-bold effect is kept once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pymupdf
+
+from docai.engines.textlayer.links import PageLinks
+from docai.engines.textlayer.spans import Run, render_runs, run_from_span
+from docai.layout.lines import TextLine
+from docai.layout.lists import split_marker
+
+#: white space kept, ligatures expanded, text outside the page dropped, no image data
+TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_CID_FOR_UNKNOWN_UNICODE
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[A-Z]\.(\d{1,2}\.?)*|[IVX]{1,4}\.)$")
+#: how many recent rows a fragment may join (rows further up are finished)
+_RECENT_ROWS = 12
+
+
+@dataclass
+class Fragment:
+    """One pymupdf line: its box, dominant font size and styled runs."""
+
+    bbox: tuple[float, float, float, float]
+    size: float
+    runs: list[Run]
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass
+class Row:
+    """Fragments merged into one visual line, left to right."""
+
+    fragments: list[Fragment] = field(default_factory=list)
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    def add(self, frag: Fragment, *, before: bool = False) -> None:
+        if before:
+            self.fragments.insert(0, frag)
+        else:
+            self.fragments.append(frag)
+        boxes = [f.bbox for f in self.fragments]
+        self.bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                     max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def read_fragments(page: pymupdf.Page, links: PageLinks) -> list[Fragment]:
+    """Horizontal text lines of the page with their styled runs (rotated text is left out)."""
+    fragments = []
+    for block in page.get_text("dict", flags=TEXT_FLAGS)["blocks"]:
+        if block.get("type") != 0:
+            continue
+        for line in block["lines"]:
+            dx, dy = line["dir"]
+            if dx < 0.95 or abs(dy) > 0.05:
+                continue
+            runs, sizes = [], Counter()
+            for span in line["spans"]:
+                if not span["text"]:
+                    continue
+                runs.append(run_from_span(span, links.at(span["bbox"]) if links else None))
+                sizes[round(span["size"], 1)] += len(span["text"].strip())
+            if runs and any(r.text.strip() for r in runs):
+                fragments.append(Fragment(tuple(line["bbox"]), sizes.most_common(1)[0][0], runs))
+    return fragments
+
+
+def merge_rows(fragments: list[Fragment]) -> list[Row]:
+    """Fragments on the same row and near each other → one :class:`Row` each."""
+    rows: list[Row] = []
+    for frag in sorted(fragments, key=lambda f: (f.bbox[1], f.bbox[0])):
+        if not _attach(rows, frag):
+            row = Row()
+            row.add(frag)
+            rows.append(row)
+    return rows
+
+
+def _attach(rows: list[Row], frag: Fragment) -> bool:
+    x0, y0, x1, y1 = frag.bbox
+    for row in reversed(rows[-_RECENT_ROWS:]):
+        rx0, ry0, rx1, ry1 = row.bbox
+        overlap = min(ry1, y1) - max(ry0, y0)
+        if overlap < 0.5 * max(0.5, min(ry1 - ry0, y1 - y0)):
+            continue
+        if _duplicate(row, frag):
+            return True
+        reach = frag.size * (3.0 if _lead_in(row.fragments[-1].text) else 1.0)
+        if -0.3 * frag.size <= x0 - rx1 <= reach:
+            row.add(frag)
+            return True
+        if -0.3 * frag.size <= rx0 - x1 <= frag.size:
+            row.add(frag, before=True)
+            return True
+    return False
+
+
+def _lead_in(text: str) -> bool:
+    """A bullet, list number or section number, which may stand far from the text it leads."""
+    text = text.strip()
+    return len(text) <= 8 and (bool(_SECTION_NUMBER.match(text)) or split_marker(text + " x") is not None)
+
+
+def _duplicate(row: Row, frag: Fragment) -> bool:
+    """The same text drawn again at (almost) the same place: fake bold or a shadow."""
+    text = frag.text.strip()
+    return any(
+        f.text.strip() == text and all(abs(a - b) < 1.5 for a, b in zip(f.bbox, frag.bbox, strict=True))
+        for f in row.fragments
+    )
+
+
+def row_line(row: Row) -> TextLine | None:
+    """A :class:`TextLine` with inline markdown for one row (``None`` if it holds no text)."""
+    runs: list[Run] = []
+    sizes: Counter[float] = Counter()
+    prev: Fragment | None = None
+    for frag in row.fragments:
+        if (prev is not None and frag.bbox[0] - prev.bbox[2] > 0.12 * frag.size
+                and not prev.text.endswith(" ") and not frag.text.startswith(" ")):
+            runs.append(Run(" "))
+        runs.extend(frag.runs)
+        sizes[frag.size] += len(frag.text.strip())
+        prev = frag
+    styled = render_runs(runs)
+    if not styled.text:
+        return None
+    return TextLine(text=styled.text, bbox=row.bbox, size=sizes.most_common(1)[0][0],
+                    bold=styled.bold, italic=styled.italic, mono=styled.mono)
+
+
+def page_lines(page: pymupdf.Page, links: PageLinks) -> list[TextLine]:
+    """The page's visual text lines, in no particular order."""
+    lines = (row_line(row) for row in merge_rows(read_fragments(page, links)))
+    return [line for line in lines if line is not None]

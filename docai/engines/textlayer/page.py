@@ -1,0 +1,51 @@
+"""One born-digital page → blocks in reading order: lines, tables and figures laid out together."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from docai.engines.textlayer.figures import figure_block, figure_boxes
+from docai.engines.textlayer.fragments import page_lines
+from docai.engines.textlayer.links import PageLinks
+from docai.engines.textlayer.tables import page_tables
+from docai.layout.kinds import body_size
+from docai.layout.lines import TextLine, lines_to_blocks
+from docai.layout.order import reading_order
+from docai.layout.paragraphs import line_size
+from schemas.document import Block
+
+BBox = tuple[float, float, float, float]
+
+
+def page_blocks(page: pymupdf.Page) -> list[Block]:
+    """The page's blocks: paragraphs, headings (candidates), lists, captions, code, tables, figures."""
+    lines = page_lines(page, PageLinks(page.get_links()))
+    if not lines:
+        return [figure_block(box) for box in figure_boxes(page)]
+    tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines])
+    figures = [figure_block(box) for box in figure_boxes(page)]
+    placed = tables + figures
+    lines = [line for line in lines if not any(_centre_inside(line.bbox, b.bbox) for b in placed)]
+    body = body_size((line_size(x), len(x.text)) for x in lines)
+    items: list[TextLine | Block] = [*lines, *placed]
+    order = reading_order([item.bbox for item in items])
+    blocks: list[Block] = []
+    run: list[TextLine] = []
+    width, height = float(page.rect.width), float(page.rect.height)
+    for i in order:
+        item = items[i]
+        if isinstance(item, TextLine):
+            run.append(item)
+            continue
+        blocks.extend(lines_to_blocks(run, width, height, body_size=body))
+        run = []
+        blocks.append(item)
+    blocks.extend(lines_to_blocks(run, width, height, body_size=body))
+    return blocks
+
+
+def _centre_inside(box: BBox, area: BBox | None) -> bool:
+    if area is None:
+        return False
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return area[0] <= cx <= area[2] and area[1] <= cy <= area[3]

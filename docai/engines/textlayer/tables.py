@@ -1,0 +1,131 @@
+"""Tables on born-digital pages: a cheap test for ruled tables, then pymupdf's ``find_tables``.
+
+``page.find_tables()`` costs a few hundred milliseconds per page, so it only runs on pages whose
+vector drawings hold at least three horizontal rules (or cell edges) of the same extent: the
+ruling of a grid or booktabs table. Pages without such rules are never searched.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import pymupdf
+
+from schemas.document import Block, BlockKind
+
+BBox = tuple[float, float, float, float]
+
+#: shortest rule that can be a table border, in points
+MIN_RULE = 30.0
+#: rules of one table share their left and right ends within this many points
+ALIGN = 3.0
+#: a page with more path items than this is a drawing, not a table page
+MAX_ITEMS = 6000
+
+
+def horizontal_rules(drawings: Iterable[dict]) -> list[BBox]:
+    """Horizontal segments (x0, y, x1, y) from ``page.get_cdrawings()``: lines, thin rectangles and
+    the top and bottom edges of cell rectangles."""
+    rules: list[BBox] = []
+    for path in drawings:
+        for item in path.get("items", ()):
+            op = item[0]
+            if op == "l":
+                (ax, ay), (bx, by) = item[1], item[2]
+                if abs(ay - by) < 1.0 and abs(bx - ax) >= MIN_RULE:
+                    rules.append((min(ax, bx), ay, max(ax, bx), ay))
+            elif op == "re":
+                x0, y0, x1, y1 = item[1]
+                if x1 - x0 < MIN_RULE:
+                    continue
+                rules.append((x0, y0, x1, y0))
+                if y1 - y0 >= 3.0:
+                    rules.append((x0, y1, x1, y1))
+    return rules
+
+
+def ruled_region(drawings: list[dict]) -> BBox | None:
+    """The area covered by rules that look like a table's, or ``None`` if the page has none."""
+    if sum(len(p.get("items", ())) for p in drawings) > MAX_ITEMS:
+        return None
+    rules = horizontal_rules(drawings)
+    if len(rules) < 3:
+        return None
+    spans = Counter((round(r[0] / ALIGN), round(r[2] / ALIGN)) for r in rules)
+    tabular = {span for span, count in spans.items() if count >= 3}
+    if not tabular:
+        return None
+    picked = [r for r in rules if (round(r[0] / ALIGN), round(r[2] / ALIGN)) in tabular]
+    return (min(r[0] for r in picked), min(r[1] for r in picked),
+            max(r[2] for r in picked), max(r[3] for r in picked))
+
+
+def find_table_blocks(page: pymupdf.Page, region: BBox) -> list[Block]:
+    """Table blocks (with ``rows``; first row the header) found by pymupdf near ``region``."""
+    x0, y0, x1, y1 = region
+    rect = page.rect
+    clip = pymupdf.Rect(max(rect.x0, x0 - 20), max(rect.y0, y0 - 40), min(rect.x1, x1 + 20), min(rect.y1, y1 + 20))
+    # use_layout=False: pymupdf would otherwise run its layout model (when installed) on the page
+    tables = page.find_tables(clip=clip, use_layout=False).tables
+    if not tables:
+        return []
+    words = page.get_text("words", clip=clip, flags=pymupdf.TEXT_MEDIABOX_CLIP, sort=True)
+    blocks = []
+    for table in tables:
+        rows = table_rows(table, words)
+        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+            blocks.append(Block(kind=BlockKind.table, rows=rows, bbox=tuple(table.bbox)))
+    return blocks
+
+
+def table_rows(table, words: list[tuple]) -> list[list[str]]:
+    """Cell texts of a pymupdf table, header first; empty rows and columns are dropped.
+
+    Each cell gets the words whose centre lies in its rectangle (``Table.extract()`` can scatter
+    the characters of a number such as ``0.965``); a cell merged into its neighbour is left empty.
+    """
+    rows = []
+    header = getattr(table, "header", None)
+    if header is not None and getattr(header, "external", False):
+        rows.append([" ".join((name or "").split()) for name in header.names])
+    for row in table.rows:
+        rows.append([_cell_text(cell, words) if cell else "" for cell in row.cells])
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return []
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    keep = [c for c in range(width) if any(r[c] for r in rows)]
+    return [[r[c] for c in keep] for r in rows]
+
+
+def _cell_text(cell: BBox, words: list[tuple]) -> str:
+    x0, y0, x1, y1 = cell
+    return " ".join(w[4] for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1)
+
+
+def has_cell_rows(region: BBox, boxes: Iterable[BBox], min_rows: int = 2) -> bool:
+    """At least ``min_rows`` rows inside ``region`` that hold two or more separate pieces of text
+    (cells); a framed note or a shaded code sample has one piece per row."""
+    x0, y0, x1, y1 = region
+    inside = sorted((b for b in boxes if x0 - 2 <= b[0] and b[2] <= x1 + 2 and y0 - 2 <= b[1] and b[3] <= y1 + 2),
+                    key=lambda b: b[1])
+    rows, count, row_bottom = 0, 0, None
+    for box in inside:
+        if row_bottom is not None and box[1] < row_bottom - 0.5 * (box[3] - box[1]):
+            count += 1
+            row_bottom = max(row_bottom, box[3])
+            continue
+        rows += count >= 2
+        count, row_bottom = 1, box[3]
+    rows += count >= 2
+    return rows >= min_rows
+
+
+def page_tables(page: pymupdf.Page, drawings: list[dict], text_boxes: list[BBox]) -> list[Block]:
+    """Tables of the page, searched only where the drawings look like table rules around cells of text."""
+    region = ruled_region(drawings)
+    if region is None or not has_cell_rows(region, text_boxes):
+        return []
+    return find_table_blocks(page, region)
