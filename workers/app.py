@@ -49,7 +49,10 @@ def celery_config(settings: Settings) -> dict:
         "broker_transport_options": transport,
         "result_backend_transport_options": {"visibility_timeout": settings.visibility_timeout_s},
         "broker_connection_retry_on_startup": True,
-        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # False on purpose: with True, Celery terminates a running late-ack task when Redis drops and then
+        # acknowledges it on the new connection, so the message is lost (seen in the Redis-restart test).
+        # Left running, its ack fails on the dead channel and the message is redelivered (idempotent work).
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_default_queue": settings.cpu_queue,
         "task_routes": {name: {"queue": queue_of[kind]} for name, kind in TASK_QUEUES.items()},
         "task_create_missing_queues": True,
