@@ -31,6 +31,18 @@ TAUGHT_JSON = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_torch_thread():
+    """One intra-op thread: on a busy shared machine, torch's spinning worker threads make these tiny
+    models 10-50x slower (measured: a 3-page generate 15 s with 2 threads under load, 0.3 s with 1)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 @pytest.fixture(autouse=True)
 def _cpu_fp32(monkeypatch):
     """Deterministic numerics whatever the machine: CPU, float32."""
