@@ -47,5 +47,20 @@ def tiny_model(kind: str, directory: Path, seed: int, image_size: tuple[int, int
     click.echo(f"wrote tiny {kind} checkpoint to {out} ({size / 1e6:.1f} MB)")
 
 
+@dev.command("to-safetensors")
+@click.argument("source")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def to_safetensors(source: str, directory: Path) -> None:
+    """Convert the pickle checkpoint SOURCE (hub id or directory) into a safetensors copy in DIRECTORY.
+
+    The pickle is read with torch's safe unpickler (tensors only, no code), once; afterwards DIRECTORY
+    loads without --allow-pickle.
+    """
+    from docai.models.convert import convert_to_safetensors
+
+    out = convert_to_safetensors(source, directory)
+    click.echo(f"wrote safetensors checkpoint to {out}")
+
+
 def register(main: click.Group) -> None:
     main.add_command(dev)

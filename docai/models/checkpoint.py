@@ -68,7 +68,8 @@ def weights_format(path: Path, name: str, *, allow_pickle: bool) -> str:
             return "pickle"
         raise ModelError(
             f"model {name!r} has only pickle weights (pytorch_model.bin), which can run code when loaded; "
-            "convert it to safetensors, or pass --allow-pickle (allow_pickle=True) if you trust its source")
+            "convert it once with `docai dev to-safetensors`, or pass --allow-pickle (allow_pickle=True) "
+            "if you trust its source")
     raise ModelError(f"model {name!r} has no weights in {path} (expected model.safetensors)")
 
 

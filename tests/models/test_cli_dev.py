@@ -50,3 +50,40 @@ def test_refuses_a_non_empty_directory_without_force(tmp_path):
 def test_unknown_kind_lists_the_known_ones(tmp_path):
     result = CliRunner().invoke(main, ["dev", "tiny-model", "blip", str(tmp_path)])
     assert result.exit_code == 2 and "'blip' is not one of 'donut', 'nougat'" in result.output
+
+
+def test_to_safetensors_converts_a_pickle_checkpoint(tiny_donut, tmp_path):
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file
+
+    pickled = shutil.copytree(tiny_donut, tmp_path / "pickled")
+    state = load_file(pickled / "model.safetensors")
+    torch.save(state, pickled / "pytorch_model.bin")
+    (pickled / "model.safetensors").unlink()
+
+    result = CliRunner().invoke(main, ["dev", "to-safetensors", str(pickled), str(tmp_path / "safe")])
+    assert result.exit_code == 0, result.output
+    converted = load_file(tmp_path / "safe" / "model.safetensors")
+    assert converted.keys() == state.keys() and all(torch.equal(converted[k], state[k]) for k in state)
+    assert not (tmp_path / "safe" / "pytorch_model.bin").exists()
+    assert load_model(tmp_path / "safe", device="cpu").kind == "donut"
+
+
+def test_to_safetensors_refuses_pickles_holding_more_than_tensors(tiny_donut, tmp_path):
+    import shutil
+
+    import torch
+
+    pickled = shutil.copytree(tiny_donut, tmp_path / "evil")
+    (pickled / "model.safetensors").unlink()
+    torch.save({"weight": torch.zeros(1), "payload": print}, pickled / "pytorch_model.bin")
+    result = CliRunner().invoke(main, ["dev", "to-safetensors", str(pickled), str(tmp_path / "out")])
+    assert result.exit_code == 9
+    assert result.output.startswith("docai: error: pytorch_model.bin cannot be read safely")
+
+
+def test_to_safetensors_needs_a_pickle_checkpoint(tiny_donut, tmp_path):
+    result = CliRunner().invoke(main, ["dev", "to-safetensors", str(tiny_donut), str(tmp_path / "out")])
+    assert result.exit_code == 9 and "already has safetensors weights" in result.output
