@@ -55,12 +55,14 @@ def render_markdown(blocks: Iterable[Block]) -> str:
     parts: list[str] = []
     list_run: list[str] = []
     counters: dict[int, int] = {}
+    kinds: dict[int, bool] = {}
 
     def flush() -> None:
         if list_run:
             parts.append("\n".join(list_run))
             list_run.clear()
             counters.clear()
+            kinds.clear()
 
     for block in blocks:
         if block.kind in FURNITURE:
@@ -69,6 +71,10 @@ def render_markdown(blocks: Iterable[Block]) -> str:
             depth = block.level or 0
             for deeper in [d for d in counters if d > depth]:
                 del counters[deeper]
+                kinds.pop(deeper, None)
+            if kinds.get(depth) is not bool(block.ordered):  # bullets → numbers starts a new list
+                counters[depth] = 0
+                kinds[depth] = bool(block.ordered)
             counters[depth] = counters.get(depth, 0) + 1
             list_run.append(render_block(block, counters[depth]))
             continue

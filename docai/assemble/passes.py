@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from docai.assemble.furniture import mark_furniture
+from docai.assemble.headings import assign_heading_levels
 from schemas.document import Page
 
 DocumentPass = Callable[[list[Page]], None]
 
-#: the passes, in the order they run
-DOCUMENT_PASSES: list[DocumentPass] = []
+#: the passes, in the order they run (furniture first, so running headers are never ranked as headings)
+DOCUMENT_PASSES: list[DocumentPass] = [mark_furniture, assign_heading_levels]

@@ -1,6 +1,7 @@
 """Reading order for positioned boxes (text lines, tables, figures) on one page.
 
-The page is cut recursively: where a vertical gutter separates two sides that are both columns of
+The page is cut recursively: first at white bands across the whole region that are taller than
+a line or two (so a short section heading over two columns starts a new region); where a vertical gutter separates two sides that are both columns of
 text, the left column is read before the right one; boxes that cross the gutter (a full-width
 heading, figure or abstract) cut the region into horizontal bands, each ordered on its own. Boxes
 without a gutter are read top to bottom, and left to right within a row.
@@ -14,6 +15,8 @@ BBox = tuple[float, float, float, float]
 
 #: narrowest white gap between two columns, in points
 MIN_GUTTER = 4.0
+#: a white band across the whole region at least this many line heights tall separates two regions
+WIDE_GAP = 1.5
 #: the gutter is looked for between these fractions of the region's width
 GUTTER_SPAN = (0.12, 0.88)
 
@@ -26,6 +29,9 @@ def reading_order(boxes: Sequence[BBox]) -> list[int]:
 def _order(boxes: list[BBox], idx: list[int], depth: int) -> list[int]:
     if len(idx) <= 1 or depth > 12:
         return _rows(boxes, idx)
+    bands = _wide_gaps(boxes, idx)
+    if len(bands) > 1:
+        return [i for band in bands for i in _order(boxes, band, depth + 1)]
     split = _find_gutter(boxes, idx)
     if split is None:
         return _rows(boxes, idx)
@@ -33,6 +39,22 @@ def _order(boxes: list[BBox], idx: list[int], depth: int) -> list[int]:
     if not spanning:
         return _order(boxes, left, depth + 1) + _order(boxes, right, depth + 1)
     return _bands(boxes, left + right, spanning, depth)
+
+
+def _wide_gaps(boxes: list[BBox], idx: list[int]) -> list[list[int]]:
+    """The region cut at every white band across its whole width that is taller than
+    :data:`WIDE_GAP` line heights (the space above a section that spans the columns)."""
+    ordered = sorted(idx, key=lambda i: boxes[i][1])
+    heights = sorted(boxes[i][3] - boxes[i][1] for i in idx)
+    least = WIDE_GAP * max(4.0, heights[len(heights) // 2])
+    bands: list[list[int]] = [[]]
+    bottom = None
+    for i in ordered:
+        if bottom is not None and boxes[i][1] - bottom >= least:
+            bands.append([])
+        bands[-1].append(i)
+        bottom = boxes[i][3] if bottom is None else max(bottom, boxes[i][3])
+    return bands
 
 
 def _rows(boxes: list[BBox], idx: list[int]) -> list[int]:

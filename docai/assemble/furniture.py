@@ -1,0 +1,69 @@
+"""Running headers, footers and page numbers: text in the top or bottom band of a page that repeats
+across pages (digits normalised), or a lone page number, becomes kind header/footer. The markdown
+renderer leaves those out; the JSON keeps them."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from schemas.document import Block, BlockKind, Page
+
+#: the top and bottom bands, as a share of the page height
+BAND = 0.1
+#: furniture is short
+MAX_CHARS = 200
+_PAGE_NUMBER = re.compile(
+    r"^(page\s*)?(\d{1,4}|[ivxlcdm]{1,7})(\s*(of|/)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE
+)
+_MARKUP = re.compile(r"[*_`#\[\]()|]")
+
+
+def normalise(text: str) -> str:
+    """Text compared across pages: lower case, markup and spacing dropped, every number as ``#``."""
+    text = _MARKUP.sub(" ", text.lower())
+    return " ".join(re.sub(r"\d+", "#", text).split())
+
+
+def is_page_number(text: str) -> bool:
+    """``12``, ``Page 3``, ``3 / 10``, ``- 7 -``, ``xii``."""
+    return bool(_PAGE_NUMBER.match(_MARKUP.sub("", text).strip()))
+
+
+def band_of(block: Block, page: Page) -> str | None:
+    """``"top"`` or ``"bottom"`` when the block lies wholly in that band of the page."""
+    if block.bbox is None or not page.height or len(block.text) > MAX_CHARS:
+        return None
+    if block.kind not in (BlockKind.paragraph, BlockKind.heading, BlockKind.list, BlockKind.caption):
+        return None
+    if block.bbox[3] <= page.height * BAND:
+        return "top"
+    if block.bbox[1] >= page.height * (1 - BAND):
+        return "bottom"
+    return None
+
+
+def min_repeats(n_pages: int) -> int:
+    """On how many pages a text must repeat to be running furniture."""
+    return 2 if n_pages <= 4 else 3
+
+
+def mark_furniture(pages: list[Page]) -> None:
+    """Mark repeated band text and lone page numbers as header/footer (in place)."""
+    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    candidates: list[tuple[Block, str, str]] = []
+    for page in pages:
+        for block in page.blocks:
+            band = band_of(block, page)
+            if band is None:
+                continue
+            key = normalise(block.text)
+            if key:
+                seen[(band, key)].add(page.number)
+                candidates.append((block, band, key))
+    need = min_repeats(len(pages))
+    for block, band, key in candidates:
+        if len(seen[(band, key)]) >= need or is_page_number(block.text):
+            block.kind = BlockKind.header if band == "top" else BlockKind.footer
+            block.level = None
+            block.ordered = None
