@@ -179,9 +179,9 @@ def make_cluster(tmp_path_factory) -> Iterator:
             c.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_cluster(tmp_path_factory) -> Iterator[Cluster]:
-    """One Redis and one worker shared by a module's tests (jobs are independent)."""
+    """One Redis and one worker shared by the tests whose jobs are independent of each other."""
     c = Cluster(tmp_path_factory.mktemp("shared"))
     try:
         c.worker()

@@ -1,0 +1,57 @@
+"""Job state in Redis: compare-and-set transitions, idempotent page records, delivery counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from docai.errors import JobError
+from docai.jobstore import JobStore, check_job_id
+from schemas.jobs import JobKind, JobRequest, JobState
+
+JOB = "0" * 31 + "1"
+
+
+@pytest.fixture
+def store(redis_only) -> JobStore:
+    return JobStore(redis_only.redis.client(), ttl_s=60)
+
+
+def test_lifecycle_and_progress(store):
+    store.create(JOB, JobRequest(document_ref="documents/x"), pages_total=3)
+    assert store.status(JOB).state is JobState.queued
+    assert store.mark_running(JOB) and not store.mark_running(JOB)
+    assert store.record_pages(JOB, [0, 1]) == 2
+    assert store.record_pages(JOB, [1]) == 2  # a re-delivered batch counts once
+    assert store.pages_done(JOB, [0, 1]) and not store.pages_done(JOB, [1, 2])
+    status = store.status(JOB)
+    assert (status.state, status.pages_done, status.pages_total) == (JobState.running, 2, 3)
+    assert store.mark_succeeded(JOB)
+    assert not store.mark_failed(JOB, "late", "a late failure cannot undo success")
+    status = store.status(JOB)
+    assert status.state is JobState.succeeded and status.pages_done == 3 and status.error is None
+    assert status.finished_at >= status.submitted_at
+    assert store.client.ttl(store.key(JOB)) > 0
+
+
+def test_failure_is_final(store):
+    store.create(JOB, JobRequest(kind=JobKind.ask, document_ref="documents/x", question="q?"), pages_total=1)
+    assert store.mark_failed(JOB, "poison_message", "gave up")
+    assert not store.mark_succeeded(JOB) and not store.mark_running(JOB)
+    status = store.status(JOB)
+    assert (status.state, status.error_code, status.error, status.kind) == (
+        JobState.failed, "poison_message", "gave up", JobKind.ask)
+    assert store.request(JOB).question == "q?"
+
+
+def test_unknown_jobs_and_deliveries(store):
+    assert store.status(JOB) is None and store.request(JOB) is None
+    assert not store.mark_running(JOB)  # never creates a job
+    assert store.status(JOB) is None
+    assert [store.count_delivery(JOB, "plan") for _ in range(3)] == [1, 2, 3]
+    assert store.count_delivery(JOB, "page batch 0") == 1
+
+
+@pytest.mark.parametrize("bad", ["", "x", "../" + "0" * 29, "0" * 31 + "G", "0" * 33, None])
+def test_job_ids_are_checked(bad):
+    with pytest.raises(JobError, match="not a job id"):
+        check_job_id(bad)
