@@ -8,13 +8,15 @@ def test_openapi_lists_routes_and_models(api):
     assert set(spec["paths"]) == {"/healthz", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/result",
                                   "/v1/ask"}
     schemas = spec["components"]["schemas"]
-    assert {"JobStatus", "Document", "Page", "Block", "ErrorBody"} <= set(schemas)
+    assert {"JobStatus", "Document", "Page", "Block", "ErrorBody", "Answer"} <= set(schemas)
     submit = spec["paths"]["/v1/jobs"]["post"]
     assert submit["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/JobStatus")
     for status in ("413", "415", "422"):
         assert submit["responses"][status]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
     result = spec["paths"]["/v1/jobs/{job_id}/result"]["get"]["responses"]["200"]["content"]
     assert set(result) == {"application/json", "text/markdown"}
+    refs = {alt["$ref"].rsplit("/", 1)[1] for alt in result["application/json"]["schema"]["anyOf"]}
+    assert refs == {"Document", "Answer"}
     assert {"APIKeyHeader", "HTTPBearer"} <= set(spec["components"]["securitySchemes"])
 
 

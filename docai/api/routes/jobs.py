@@ -14,6 +14,7 @@ from docai.api.validation import check_job_id, check_model_name, clean_filename
 from docai.errors import JobError
 from docai.options import ConvertOptions, EngineChoice
 from schemas.document import Document
+from schemas.donut import Answer
 from schemas.jobs import JobState, JobStatus
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
@@ -89,13 +90,11 @@ def finished(request: Request, job_id: str) -> JobStatus:
     return status
 
 
-RESULT_CONTENT = {
-    "application/json": {"schema": {"$ref": "#/components/schemas/Document"}},
-    "text/markdown": {"schema": {"type": "string"}},
-}
+#: the markdown alternative next to the JSON models in the OpenAPI document
+RESULT_CONTENT = {"text/markdown": {"schema": {"type": "string"}}}
 
 
-@router.get("/jobs/{job_id}/result", response_model=Document, summary="A finished job's result",
+@router.get("/jobs/{job_id}/result", response_model=Document | Answer, summary="A finished job's result",
             responses={200: {"content": RESULT_CONTENT}, **errors(401, 404, 409, 410, 422, 503)})
 def job_result(request: Request, job_id: str,
                format: Annotated[Literal["json", "md"], Query(description="json: the Document; md: markdown")]
