@@ -17,6 +17,8 @@ BBox = tuple[float, float, float, float]
 MIN_GUTTER = 4.0
 #: a white band across the whole region at least this many line heights tall separates two regions
 WIDE_GAP = 1.5
+#: a gutter wider than this share of the region separates labels from values, not two columns
+MAX_GUTTER_SHARE = 0.2
 #: the gutter is looked for between these fractions of the region's width
 GUTTER_SPAN = (0.12, 0.88)
 
@@ -119,8 +121,8 @@ def _find_gutter(boxes: list[BBox], idx: list[int]) -> tuple[list[int], list[int
     if run is None:
         return None
     a, b = x_lo + run[0], x_lo + run[1] + 1
-    if least == 0 and b - a < MIN_GUTTER:
-        return None
+    if (least == 0 and b - a < MIN_GUTTER) or b - a > MAX_GUTTER_SHARE * width:
+        return None  # too narrow to be white space, or so wide that the sides are labels and values
     left = [i for i in idx if boxes[i][2] <= a + 0.5]
     right = [i for i in idx if boxes[i][0] >= b - 0.5]
     crossing = [i for i in idx if boxes[i][2] > a + 0.5 and boxes[i][0] < b - 0.5]

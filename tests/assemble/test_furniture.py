@@ -1,0 +1,37 @@
+from docai.assemble.furniture import is_page_number, mark_furniture, normalise
+from schemas.document import Block, BlockKind, Page, Route
+
+
+def _page(n, blocks):
+    return Page(number=n, width=600, height=800, route=Route.text, blocks=blocks)
+
+
+def _p(text, y0, y1):
+    return Block(kind=BlockKind.paragraph, text=text, bbox=(72, y0, 300, y1))
+
+
+def test_repeated_band_text_with_changing_numbers_is_furniture():
+    pages = [_page(n, [_p(f"Annual Report {2020 + n} — chapter {n}", 20, 30), _p("Body text", 300, 320),
+                       _p(f"Page {n} of 3", 770, 780)]) for n in (1, 2, 3)]
+    mark_furniture(pages)
+    for page in pages:
+        assert [b.kind for b in page.blocks] == [BlockKind.header, BlockKind.paragraph, BlockKind.footer]
+
+
+def test_text_outside_the_bands_or_on_one_page_only_stays():
+    pages = [_page(1, [_p("Unique top line", 20, 30), _p("Repeated body", 300, 320)]),
+             _page(2, [_p("Other top line", 20, 30), _p("Repeated body", 300, 320)])]
+    mark_furniture(pages)
+    assert all(b.kind is BlockKind.paragraph for p in pages for b in p.blocks)
+
+
+def test_lone_page_number_in_a_band_is_a_footer_even_once():
+    page = _page(1, [_p("Body", 300, 320), _p("7", 770, 780)])
+    mark_furniture([page])
+    assert page.blocks[1].kind is BlockKind.footer
+
+
+def test_helpers():
+    assert normalise("**Page 12** of  30") == "page # of #"
+    assert is_page_number("xii") and is_page_number("- 4 -") and is_page_number("3 / 10")
+    assert not is_page_number("Chapter 3")

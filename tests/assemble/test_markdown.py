@@ -1,0 +1,14 @@
+from docai.assemble.markdown import render_markdown
+from schemas.document import Block, BlockKind
+
+
+def test_switching_between_bullets_and_numbers_restarts_numbering():
+    blocks = [Block(kind=BlockKind.list, text=t, ordered=o, level=0)
+              for t, o in (("a", False), ("b", False), ("one", True), ("two", True))]
+    assert render_markdown(blocks) == "- a\n- b\n1. one\n2. two\n"
+
+
+def test_furniture_left_out():
+    blocks = [Block(kind=BlockKind.header, text="Running head"), Block(kind=BlockKind.paragraph, text="Body"),
+              Block(kind=BlockKind.footer, text="3")]
+    assert render_markdown(blocks) == "Body\n"
