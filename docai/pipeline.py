@@ -84,6 +84,8 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
             for i in indices:
                 outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, route.value, "")
             done += len(indices)
+            if progress:
+                progress(done, total)
             continue
         for i, out, cached in _run_engine(engine, [routed[i][0] for i in indices], indices, options, cache):
             outputs[i] = (out, cached, engine.name, engine.version)
