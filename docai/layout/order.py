@@ -17,7 +17,8 @@ BBox = tuple[float, float, float, float]
 MIN_GUTTER = 4.0
 #: a white band across the whole region at least this many line heights tall separates two regions
 WIDE_GAP = 1.5
-#: a gutter wider than this share of the region separates labels from values, not two columns
+#: a gutter wider than this share of the region, and wider than the lines beside it, separates
+#: labels from values, not two columns
 MAX_GUTTER_SHARE = 0.2
 #: the gutter is looked for between these fractions of the region's width
 GUTTER_SPAN = (0.12, 0.88)
@@ -121,13 +122,15 @@ def _find_gutter(boxes: list[BBox], idx: list[int]) -> tuple[list[int], list[int
     if run is None:
         return None
     a, b = x_lo + run[0], x_lo + run[1] + 1
-    if (least == 0 and b - a < MIN_GUTTER) or b - a > MAX_GUTTER_SHARE * width:
-        return None  # too narrow to be white space, or so wide that the sides are labels and values
+    if least == 0 and b - a < MIN_GUTTER:
+        return None
     left = [i for i in idx if boxes[i][2] <= a + 0.5]
     right = [i for i in idx if boxes[i][0] >= b - 0.5]
     crossing = [i for i in idx if boxes[i][2] > a + 0.5 and boxes[i][0] < b - 0.5]
     if not (_is_column(boxes, left, a - x_lo) and _is_column(boxes, right, x_hi - b)):
         return None
+    if b - a > MAX_GUTTER_SHARE * width and b - a > 1.5 * min(_line_width(boxes, left), _line_width(boxes, right)):
+        return None  # white space wider than the text beside it: labels and values, not columns
     return left, right, crossing
 
 
@@ -145,10 +148,16 @@ def _widest_run(cover: list[int], lo: int, hi: int, value: int) -> tuple[int, in
     return best
 
 
+def _line_width(boxes: list[BBox], side: list[int]) -> float:
+    """The width of a full line on this side: the 80th percentile (short last lines and list items
+    do not count)."""
+    widths = sorted(boxes[i][2] - boxes[i][0] for i in side)
+    return widths[int(0.8 * (len(widths) - 1))]
+
+
 def _is_column(boxes: list[BBox], side: list[int], side_width: float) -> bool:
-    """At least two boxes on this side, and most of them fill a good part of its width (lines of a
+    """At least two boxes on this side, and its full lines fill a good part of its width (lines of a
     text column, not the labels of a form or the cells of a table row)."""
     if len(side) < 2 or side_width <= 0:
         return False
-    widths = sorted(boxes[i][2] - boxes[i][0] for i in side)
-    return widths[len(widths) // 2] >= 0.45 * side_width
+    return _line_width(boxes, side) >= 0.45 * side_width

@@ -21,6 +21,8 @@ from docai.layout.lists import split_marker
 #: white space kept, ligatures expanded, text outside the page dropped, no image data
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_CID_FOR_UNKNOWN_UNICODE
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[A-Z]\.(\d{1,2}\.?)*|[IVX]{1,4}\.)$")
+#: pieces of one visual line are at most this many font sizes apart (some column gutters are 0.9)
+MERGE_GAP = 0.6
 #: how many recent rows a fragment may join (rows further up are finished)
 _RECENT_ROWS = 12
 
@@ -96,11 +98,11 @@ def _attach(rows: list[Row], frag: Fragment) -> bool:
             continue
         if _duplicate(row, frag):
             return True
-        reach = frag.size * (3.0 if _lead_in(row.fragments[-1].text) else 1.0)
+        reach = frag.size * (3.0 if _lead_in(row.fragments[-1].text) else MERGE_GAP)
         if -0.3 * frag.size <= x0 - rx1 <= reach:
             row.add(frag)
             return True
-        if -0.3 * frag.size <= rx0 - x1 <= frag.size:
+        if -0.3 * frag.size <= rx0 - x1 <= MERGE_GAP * frag.size:
             row.add(frag, before=True)
             return True
     return False
