@@ -71,9 +71,15 @@ def extract_cmd(input_path: str, task: str, output: Path | None, **params: Any) 
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the full Answer JSON (every page's answer).")
 @click.option("-t", "--task", default="docvqa", show_default=True, help="Question-answering task token.")
+@click.option("--queue", is_flag=True, help="Submit to the job queue and print the job id (see docai result).")
 @model_options
-def ask_cmd(input_path: str, question: str, as_json: bool, task: str, **params: Any) -> None:
+def ask_cmd(input_path: str, question: str, as_json: bool, task: str, queue: bool, **params: Any) -> None:
     """Answer QUESTION about INPUT with a DocVQA Donut model: the answer, its page and its confidence."""
+    if queue:
+        from docai.cli.queue import submit_question
+
+        click.echo(submit_question(input_path, question, params["model"], params.get("pages")))
+        return
     answer = run_ask(input_path, question, task=task, **_library_kwargs(params))
     print_answer(answer, as_json)
 
@@ -103,9 +109,7 @@ def classify_cmd(input_path: str, as_json: bool, task: str, **params: Any) -> No
     """Classify INPUT (letter, invoice, form, ...) with an RVL-CDIP Donut model."""
     from docai.engines.donut import classify
 
-    kwargs = _library_kwargs(params)
-    kwargs.pop("max_length", None)
-    result: ClassifyResult = classify(read_input(input_path), task=task, **kwargs)
+    result: ClassifyResult = classify(read_input(input_path), task=task, **_library_kwargs(params))
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     else:

@@ -22,7 +22,8 @@ DEFAULT_BATCH_SIZE = 4
 
 def extract(source: Source, model: str | DonutModel, task: str = "cord-v2", pages: str | None = None, *,
             password: str | None = None, limits: Limits | None = None, batch_size: int | None = None,
-            dpi: int | None = None, max_length: int | None = None, device: str | None = None, dtype: str | None = None) -> ExtractResult:
+            dpi: int | None = None, max_length: int | None = None, device: str | None = None,
+            dtype: str | None = None) -> ExtractResult:
     """Run Donut task ``task`` (``cord-v2``, ``rvlcdip`` or a fine-tuned checkpoint's own) on every selected
     page of ``source`` and return the parsed JSON per page.
 
@@ -70,13 +71,14 @@ def ask(source: Source, question: str, model: str | DonutModel, pages: str | Non
 
 def classify(source: Source, model: str | DonutModel, pages: str | None = None, *, task: str = "rvlcdip",
              password: str | None = None, limits: Limits | None = None, batch_size: int | None = None,
-             dpi: int | None = None, device: str | None = None, dtype: str | None = None) -> ClassifyResult:
+             dpi: int | None = None, max_length: int | None = None, device: str | None = None,
+             dtype: str | None = None) -> ClassifyResult:
     """Classify every selected page with an RVL-CDIP-style checkpoint; the document's label is the one
     with the most confidence summed over its pages."""
     with open_source(source, password=password, pages=pages, limits=limits) as src:
         donut = load_donut(model, device=device, dtype=dtype)
         prompt = task_prompt(task, donut.vocabulary, donut.name)
-        runs = _run(donut, src.pages(), prompt, src.limits, batch_size, dpi, None)
+        runs = _run(donut, src.pages(), prompt, src.limits, batch_size, dpi, max_length)
         page_classes = [
             PageClass(number=r.number, label=label_text(r.generation.data), confidence=_round(r.generation.confidence))
             for r in _succeeded(runs, donut)
