@@ -128,8 +128,11 @@ def row_line(row: Row) -> TextLine | None:
     runs: list[Run] = []
     sizes: Counter[float] = Counter()
     prev: Fragment | None = None
-    for frag in row.fragments:
-        if (prev is not None and frag.bbox[0] - prev.bbox[2] > 0.12 * frag.size
+    rtl = is_rtl("".join(f.text for f in row.fragments))
+    fragments = sorted(row.fragments, key=lambda f: -f.bbox[2]) if rtl else row.fragments
+    for frag in fragments:
+        gap = (prev.bbox[0] - frag.bbox[2]) if rtl and prev else (frag.bbox[0] - prev.bbox[2]) if prev else 0.0
+        if (prev is not None and gap > 0.12 * frag.size
                 and not prev.text.endswith(" ") and not frag.text.startswith(" ")):
             runs.append(Run(" "))
         runs.extend(frag.runs)
@@ -140,6 +143,12 @@ def row_line(row: Row) -> TextLine | None:
         return None
     return TextLine(text=styled.text, bbox=row.bbox, size=sizes.most_common(1)[0][0],
                     bold=styled.bold, italic=styled.italic, mono=styled.mono)
+
+
+def is_rtl(text: str) -> bool:
+    """Mostly Hebrew or Arabic letters: pieces of the line are read right to left."""
+    rtl = sum(1 for c in text if "\u0590" <= c <= "\u08ff" or "\ufb1d" <= c <= "\ufefc")
+    return rtl > 0 and rtl >= sum(1 for c in text if c.isalpha()) / 2
 
 
 def page_lines(page: pymupdf.Page, links: PageLinks) -> list[TextLine]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import pymupdf
 
+from docai.engines.textlayer.fragments import is_rtl
 from schemas.document import Block, BlockKind
 
 BBox = tuple[float, float, float, float]
@@ -101,8 +102,12 @@ def table_rows(table, words: list[tuple]) -> list[list[str]]:
 
 
 def _cell_text(cell: BBox, words: list[tuple]) -> str:
+    """The words inside ``cell``, line by line; right to left in Hebrew or Arabic text."""
     x0, y0, x1, y1 = cell
-    return " ".join(w[4] for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1)
+    inside = [w for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1]
+    if is_rtl("".join(w[4] for w in inside)):
+        inside.sort(key=lambda w: (w[5], w[6], -w[0]))  # block, line, then right to left
+    return " ".join(w[4] for w in inside)
 
 
 def has_cell_rows(region: BBox, boxes: Iterable[BBox], min_rows: int = 2) -> bool:
