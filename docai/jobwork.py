@@ -1,21 +1,23 @@
 """The steps of a queued job as plain functions (the Celery tasks in ``workers.tasks`` only call these).
 
-A conversion runs as: :func:`plan_job` (open, route every page, split the pages into batches) →
-:func:`run_batch` per batch (the pipeline's :func:`~docai.pipeline.run_pages` through the shared page
-cache; results stored, page positions recorded) → :func:`assemble_job` once every page is done
+A conversion runs as: :func:`plan_job` (cut the selection into slices) → :func:`run_batch` per slice on
+the cpu queue (route its pages, run the text-layer ones with the pipeline's
+:func:`~docai.pipeline.run_pages` through the shared page cache, forward the others per route to the gpu
+queue, where :func:`run_batch` runs them too) → :func:`assemble_job` once every page is recorded done
 (:func:`~docai.pipeline.finish_document`, the same as in-process). Every step is idempotent: a step
 delivered twice finds its work done and does nothing new, so re-delivery after a lost worker is harmless.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field
 
 from docai.cache import PageCache
 from docai.errors import ModelError
@@ -28,7 +30,6 @@ from docai.settings import Settings
 from schemas.document import Page, Route
 from schemas.jobs import JobKind, JobRequest, JobState
 
-_PAGES = TypeAdapter(list[Page])
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?$")
 
 #: routes whose pages run on the gpu queue (neural engines); the rest stay on the cpu queue
@@ -47,10 +48,14 @@ class PageItem(BaseModel):
 
 
 class PageBatch(BaseModel):
-    """Pages of one route processed by one task; travels in the task message as JSON."""
+    """Pages processed by one task; travels in the task message as JSON.
 
-    number: int
-    route: Route
+    A batch without a route is a slice of the selection still to be routed (on the cpu queue): it runs
+    its cpu-route pages itself and forwards the others, per route, as routed batches (``3-ocr``).
+    """
+
+    name: str
+    route: Route | None = None
     items: list[PageItem]
 
     @property
@@ -60,11 +65,19 @@ class PageBatch(BaseModel):
     def describe(self) -> str:
         numbers = [item.index + 1 for item in self.items]
         span = f"page {numbers[0]}" if len(numbers) == 1 else f"pages {numbers[0]}-{numbers[-1]}"
-        return f"batch {self.number} ({span}, {self.route.value})"
+        return f"page batch {self.name} ({span})"
+
+
+class BatchResult(BaseModel):
+    """What one batch stored: its pages in item order, and the routed batches it forwarded."""
+
+    items: list[PageItem]
+    pages: list[Page]
+    forwarded: list[PageBatch] = Field(default_factory=list)
 
 
 class JobPlan(BaseModel):
-    """Every batch of a job, stored so the assembler can find their results."""
+    """The job's slices of pages, stored so the assembler can find every batch's results."""
 
     batches: list[PageBatch]
 
@@ -73,12 +86,12 @@ def plan_key(job_id: str) -> str:
     return f"jobs/{job_id}/plan.json"
 
 
-def batch_key(job_id: str, number: int) -> str:
-    return f"jobs/{job_id}/batch-{number}.json"
+def batch_key(job_id: str, name: str) -> str:
+    return f"jobs/{job_id}/batch-{name}.json"
 
 
-def queue_for(route: Route, settings: Settings) -> str:
-    """The queue a page batch of ``route`` goes to."""
+def queue_for(route: Route | None, settings: Settings) -> str:
+    """The queue a page batch goes to: unrouted slices and text pages to cpu, neural engines to gpu."""
     return settings.gpu_queue if route in GPU_ROUTES else settings.cpu_queue
 
 
@@ -98,20 +111,24 @@ def open_job_document(svc: JobServices, request: JobRequest, options: ConvertOpt
     return open_document(svc.storage.get(request.document_ref), request.filename, options)
 
 
-def make_batches(routed: list[tuple[PageContext, Route, str]], pages_per_task: int) -> list[PageBatch]:
-    """Group pages by route (keeping selection order within a route) into batches of ``pages_per_task``."""
+def slice_pages(selected: list[int], pages_per_task: int) -> list[PageBatch]:
+    """The selection cut into unrouted batches of ``pages_per_task`` consecutive positions."""
+    items = [PageItem(position=pos, index=index) for pos, index in enumerate(selected)]
+    return [PageBatch(name=str(n), items=items[start:start + pages_per_task])
+            for n, start in enumerate(range(0, len(items), pages_per_task))]
+
+
+def route_batches(name: str, routed: list[tuple[PageContext, Route, str]],
+                  items: list[PageItem]) -> list[PageBatch]:
+    """Split routed pages into one batch per route (selection order kept); named ``<name>-<route>``."""
     by_route: dict[Route, list[PageItem]] = {}
-    for position, (ctx, route, reason) in enumerate(routed):
-        by_route.setdefault(route, []).append(PageItem(position=position, index=ctx.index, reason=reason))
-    batches: list[PageBatch] = []
-    for route, items in by_route.items():
-        for start in range(0, len(items), pages_per_task):
-            batches.append(PageBatch(number=len(batches), route=route, items=items[start:start + pages_per_task]))
-    return batches
+    for (_ctx, route, reason), item in zip(routed, items, strict=True):
+        by_route.setdefault(route, []).append(item.model_copy(update={"reason": reason}))
+    return [PageBatch(name=f"{name}-{route.value}", route=route, items=group) for route, group in by_route.items()]
 
 
 def plan_job(svc: JobServices, job_id: str) -> list[PageBatch]:
-    """Route the job's pages and return the batches still to run (all of them on a first delivery)."""
+    """Cut the job's selection into slices and return them all (a slice that already ran only re-records)."""
     request = active_request(svc, job_id, JobKind.convert)
     if request is None:
         return []
@@ -119,34 +136,56 @@ def plan_job(svc: JobServices, job_id: str) -> list[PageBatch]:
     options = ConvertOptions.model_validate(request.options)
     src = open_job_document(svc, request, options)
     try:
-        batches = make_batches(route_pages(src.pages(), options), svc.settings.pages_per_task)
+        batches = slice_pages(src.selected, svc.settings.pages_per_task)
     finally:
         src.close()
     svc.storage.put(plan_key(job_id), JobPlan(batches=batches).model_dump_json().encode())
-    return [batch for batch in batches if not svc.store.pages_done(job_id, batch.positions)]
+    return batches
 
 
-def run_batch(svc: JobServices, job_id: str, batch: PageBatch, *, before: BeforePages | None = None) -> bool:
-    """Process one batch (unless its pages are already done) and return whether the whole job is done."""
+def run_batch(svc: JobServices, job_id: str, batch: PageBatch, *,
+              before: BeforePages | None = None) -> tuple[bool, list[PageBatch]]:
+    """Run one batch (unless it already ran) and record its pages.
+
+    Returns whether the whole job is now done, and the routed batches to send to other queues (an
+    unrouted slice keeps its cpu-route pages and forwards the rest).
+    """
     request = active_request(svc, job_id, JobKind.convert)
     if request is None:
-        return False
-    if not svc.store.pages_done(job_id, batch.positions):
-        options = ConvertOptions.model_validate(request.options)
-        src = open_job_document(svc, request, options)
-        try:
-            contexts = [PageContext(src, item.index) for item in batch.items]
-            if before is not None:
-                before(contexts)
-            routed = [(ctx, batch.route, item.reason) for ctx, item in zip(contexts, batch.items, strict=True)]
-            cache = PageCache(svc.settings.cache_dir) if options.use_cache else None
-            pages = run_pages(routed, options, cache=cache)
-        finally:
-            src.close()
-        svc.storage.put(batch_key(job_id, batch.number), _PAGES.dump_json(pages))
-    done = svc.store.record_pages(job_id, batch.positions)
+        return False, []
+    key = batch_key(job_id, batch.name)
+    if svc.storage.exists(key):
+        result = BatchResult.model_validate_json(svc.storage.get(key))
+    else:
+        result = _process(svc, request, batch, before)
+        svc.storage.put(key, result.model_dump_json().encode())
+    done = svc.store.record_pages(job_id, [item.position for item in result.items])
     status = svc.store.status(job_id)
-    return status is not None and done >= status.pages_total
+    forwards = [b for b in result.forwarded if not svc.store.pages_done(job_id, b.positions)]
+    return status is not None and done >= status.pages_total, forwards
+
+
+def _process(svc: JobServices, request: JobRequest, batch: PageBatch, before: BeforePages | None) -> BatchResult:
+    options = ConvertOptions.model_validate(request.options)
+    src = open_job_document(svc, request, options)
+    try:
+        contexts = [PageContext(src, item.index) for item in batch.items]
+        if before is not None:
+            before(contexts)
+        if batch.route is None:  # a slice: route it, keep the cpu routes, forward the gpu ones
+            routed_batches = route_batches(batch.name, route_pages(contexts, options), batch.items)
+            here = [b for b in routed_batches if b.route not in GPU_ROUTES]
+            forwarded = [b for b in routed_batches if b.route in GPU_ROUTES]
+        else:
+            here, forwarded = [batch], []
+        by_index = {item.position: ctx for item, ctx in zip(batch.items, contexts, strict=True)}
+        items = [item for b in here for item in b.items]
+        routed = [(by_index[item.position], b.route, item.reason) for b in here for item in b.items]
+        cache = PageCache(svc.settings.cache_dir) if options.use_cache else None
+        pages = run_pages(routed, options, cache=cache) if routed else []
+    finally:
+        src.close()
+    return BatchResult(items=items, pages=pages, forwarded=forwarded)
 
 
 def assemble_job(svc: JobServices, job_id: str) -> bool:
@@ -158,13 +197,15 @@ def assemble_job(svc: JobServices, job_id: str) -> bool:
         options = ConvertOptions.model_validate(request.options)
         plan = JobPlan.model_validate_json(svc.storage.get(plan_key(job_id)))
         by_position: dict[int, Page] = {}
-        for batch in plan.batches:
-            pages = _PAGES.validate_json(svc.storage.get(batch_key(job_id, batch.number)))
-            for item, page in zip(batch.items, pages, strict=True):
-                by_position[item.position] = page
+        pending = list(plan.batches)
+        while pending:
+            batch = pending.pop()
+            result = BatchResult.model_validate_json(svc.storage.get(batch_key(job_id, batch.name)))
+            by_position.update({item.position: page for item, page in zip(result.items, result.pages, strict=True)})
+            pending.extend(result.forwarded)
         src = open_job_document(svc, request, options)
         try:
-            pages = [by_position[i] for i in range(len(by_position))]
+            pages = [by_position[i] for i in range(len(src.selected))]
             document = finish_document(src, pages, options, total_s=_elapsed(svc, job_id))
         finally:
             src.close()
@@ -211,14 +252,13 @@ def answer_job(svc: JobServices, job_id: str) -> bool:
         options = ConvertOptions.model_validate(request.options)
         model_dir = resolve_model(request.model or "", svc.settings)
         try:
-            from docai.engines.donut import ask_document
+            from docai.engines.donut import ask
         except ImportError:
             raise ModelError("document questions need the Donut engine, which is not installed here") from None
-        src = open_job_document(svc, request, options)
-        try:
-            answer = ask_document(src, request.question or "", str(model_dir))
-        finally:
-            src.close()
+        stream = io.BytesIO(svc.storage.get(request.document_ref))
+        stream.name = request.filename
+        answer = ask(stream, request.question or "", str(model_dir), options.pages, password=options.password,
+                     limits=options.limits)
         data = answer.model_dump(mode="json") if isinstance(answer, BaseModel) else answer
         data["model"] = request.model
         svc.storage.put(result_key(job_id), json.dumps(data).encode())

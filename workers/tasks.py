@@ -16,6 +16,7 @@ from collections.abc import Callable
 import kombu.exceptions
 import redis
 from celery.exceptions import Reject, SoftTimeLimitExceeded
+from celery.signals import worker_process_init
 
 from docai.errors import DocaiError
 from docai.jobs import JobServices, services
@@ -27,6 +28,21 @@ log = logging.getLogger(__name__)
 
 #: connection trouble with Redis: the message goes back to the queue
 TRANSIENT = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, kombu.exceptions.OperationalError)
+
+
+@worker_process_init.connect
+def preload_engines(**_kwargs) -> None:
+    """Load ``DOCAI_PRELOAD_ENGINES`` in each pool process as it starts (never in the prefork parent)."""
+    from docai.engines import get_engine
+    from docai.options import ConvertOptions
+
+    for name in app.docai_settings.preload_engines:
+        try:
+            get_engine(name, ConvertOptions())
+        except Exception:  # noqa: BLE001 - a page that needs it reports the problem on that page
+            log.exception("could not preload engine %r", name)
+    if fault_hook() is not None:
+        log.warning("DOCAI_TEST_FAULTS is set: this worker injects test faults; never use it in production")
 
 
 def _services() -> JobServices:
@@ -77,19 +93,19 @@ def _fail(svc: JobServices, job_id: str, code: str, message: str) -> None:
 @app.task(name="docai.plan")
 @job_step(lambda job_id: "plan")
 def plan(svc: JobServices, job_id: str) -> None:
-    """Route the pages and fan the batches out to the cpu/gpu queues (or assemble if all are done)."""
-    batches = plan_job(svc, job_id)
-    if not batches and svc.store.status(job_id) is not None:
-        _send_assemble(svc, job_id)
-    for batch in batches:
+    """Fan the job's page slices out on the cpu queue, where each is routed and run."""
+    for batch in plan_job(svc, job_id):
         svc.send("docai.pages", [job_id, batch.model_dump(mode="json")], queue_for(batch.route, svc.settings))
 
 
 @app.task(name="docai.pages")
-@job_step(lambda job_id, batch: f"page batch {batch.get('number')}")
+@job_step(lambda job_id, batch: f"page batch {batch.get('name')}")
 def pages(svc: JobServices, job_id: str, batch: dict) -> None:
-    """Process one batch of pages; whoever records the job's last page enqueues the assembly."""
-    if run_batch(svc, job_id, PageBatch.model_validate(batch), before=fault_hook()):
+    """Process one batch of pages and forward its gpu pages; whoever records the last page assembles."""
+    complete, forwards = run_batch(svc, job_id, PageBatch.model_validate(batch), before=fault_hook())
+    for routed in forwards:
+        svc.send("docai.pages", [job_id, routed.model_dump(mode="json")], queue_for(routed.route, svc.settings))
+    if complete:
         _send_assemble(svc, job_id)
 
 

@@ -6,24 +6,51 @@ import pytest
 
 import docai
 from docai import jobs
-from docai.jobwork import assemble_job, make_batches, plan_job, queue_for, run_batch
-from docai.pipeline import route_pages
-from schemas.document import Route
+from docai.engines import ENGINES, clear_engines
+from docai.engines.base import EngineOutput
+from docai.jobwork import assemble_job, plan_job, queue_for, run_batch, slice_pages
+from schemas.document import Block, BlockKind, Route
 from schemas.jobs import JobState
 from tests.workers.conftest import strip_run_details
 
 
+class FakeOcr:
+    """Stands in for the OCR engine (whose models take seconds to load): one paragraph per page."""
+
+    name = "ocr"
+    version = "fake"
+
+    def cache_options(self):
+        return {}
+
+    def process(self, pages):
+        return [EngineOutput(blocks=[Block(kind=BlockKind.paragraph, text=f"ocr of page {p.number}")]) for p in pages]
+
+
+def make_fake_ocr(options) -> FakeOcr:
+    return FakeOcr()
+
+
 @pytest.fixture
-def svc(redis_only):
-    return jobs.services(redis_only.settings)
+def svc(redis_only, monkeypatch):
+    monkeypatch.setitem(ENGINES, "ocr", "tests.workers.test_jobwork:make_fake_ocr")
+    clear_engines()
+    yield jobs.services(redis_only.settings)
+    clear_engines()
 
 
 def run_steps(svc, job_id: str) -> list:
-    batches = plan_job(svc, job_id)
-    completions = [run_batch(svc, job_id, batch) for batch in batches]
+    """Run every step as the tasks would, in order; return every batch that ran."""
+    pending, ran, completions = plan_job(svc, job_id), [], []
+    while pending:
+        batch = pending.pop(0)
+        complete, forwards = run_batch(svc, job_id, batch)
+        ran.append(batch)
+        completions.append(complete)
+        pending.extend(forwards)
     assert completions[-1] and not any(completions[:-1])  # only the last batch sees the job complete
     assert assemble_job(svc, job_id)
-    return batches
+    return ran
 
 
 def test_steps_give_the_in_process_document(svc, make_pdf):
@@ -31,13 +58,14 @@ def test_steps_give_the_in_process_document(svc, make_pdf):
                     + [[]])  # an empty page: routed to OCR, on the gpu queue
     status = jobs.submit_convert(data, "steps.pdf", {"pages": "6,1-5"}, settings=svc.settings)
     batches = run_steps(svc, status.job_id)
-    assert [(b.route, len(b.items)) for b in batches] == [(Route.ocr, 1), (Route.text, 2), (Route.text, 2),
-                                                        (Route.text, 1)]
+    assert [(b.name, b.route, len(b.items)) for b in batches] == [
+        ("0", None, 2), ("1", None, 2), ("2", None, 2), ("0-ocr", Route.ocr, 1)]  # page 6 is forwarded
     assert queue_for(Route.ocr, svc.settings) == "gpu" and queue_for(Route.text, svc.settings) == "cpu"
     result = jobs.get_result(status.job_id, settings=svc.settings)
     local = docai.convert(data, pages="6,1-5", use_cache=False)
     local.source = "steps.pdf"
     assert [p.number for p in result.pages] == [6, 1, 2, 3, 4, 5]
+    assert result.pages[0].markdown.strip() == "ocr of page 6"
     assert strip_run_details(result) == strip_run_details(local)
 
 
@@ -47,7 +75,7 @@ def test_redelivered_steps_are_harmless(svc, simple_pdf):
     first = jobs.get_result(status.job_id, settings=svc.settings)
     # every step delivered again after the job finished: nothing changes, nothing runs
     assert plan_job(svc, status.job_id) == []
-    assert not run_batch(svc, status.job_id, batches[0])
+    assert run_batch(svc, status.job_id, batches[0]) == (False, [])
     assert not assemble_job(svc, status.job_id)
     assert jobs.get_result(status.job_id, settings=svc.settings) == first
 
@@ -55,11 +83,13 @@ def test_redelivered_steps_are_harmless(svc, simple_pdf):
 def test_a_batch_redelivered_mid_job_counts_once(svc, simple_pdf):
     status = jobs.submit_convert(simple_pdf, "mid.pdf", {}, settings=svc.settings)
     batches = plan_job(svc, status.job_id)
-    assert not run_batch(svc, status.job_id, batches[0])
-    assert not run_batch(svc, status.job_id, batches[0])
+    assert run_batch(svc, status.job_id, batches[0]) == (False, [])
+    stored = svc.storage.get(f"jobs/{status.job_id}/batch-0.json")
+    assert run_batch(svc, status.job_id, batches[0]) == (False, [])  # redelivered: re-records, runs nothing
+    assert svc.storage.get(f"jobs/{status.job_id}/batch-0.json") == stored
     assert jobs.get_status(status.job_id, settings=svc.settings).pages_done == 2
-    assert plan_job(svc, status.job_id) == batches[1:]  # a re-planned job only re-sends unfinished batches
-    assert run_batch(svc, status.job_id, batches[1])
+    assert plan_job(svc, status.job_id) == batches  # a re-planned job re-sends its slices, all harmless
+    assert run_batch(svc, status.job_id, batches[1])[0]
     assert assemble_job(svc, status.job_id)
     assert jobs.get_status(status.job_id, settings=svc.settings).state is JobState.succeeded
 
@@ -68,16 +98,28 @@ def test_a_failed_job_stops_its_remaining_steps(svc, simple_pdf):
     status = jobs.submit_convert(simple_pdf, "stop.pdf", {}, settings=svc.settings)
     batches = plan_job(svc, status.job_id)
     svc.store.mark_failed(status.job_id, "poison_message", "gave up")
-    assert not run_batch(svc, status.job_id, batches[0])
+    assert run_batch(svc, status.job_id, batches[0]) == (False, [])
     assert jobs.get_status(status.job_id, settings=svc.settings).pages_done == 0
 
 
-def test_batches_group_by_route_in_order(simple_pdf):
-    from docai.ingest.source import open_source
-    from docai.options import ConvertOptions
+def test_slices_keep_selection_order():
+    batches = slice_pages([5, 0, 1, 2, 3], 2)
+    assert [[(i.position, i.index) for i in b.items] for b in batches] == [[(0, 5), (1, 0)], [(2, 1), (3, 2)],
+                                                                          [(4, 3)]]
+    assert batches[2].describe() == "page batch 2 (page 4)"
 
-    with open_source(simple_pdf) as src:
-        routed = route_pages(src.pages(), ConvertOptions())
-        batches = make_batches(routed, 2)
-    assert [[i.position for i in b.items] for b in batches] == [[0, 1], [2]]
-    assert batches[1].describe() == "batch 1 (page 3, text)"
+
+@pytest.mark.slow
+def test_ask_step_answers_with_the_donut_model(svc, simple_pdf):
+    pytest.importorskip("torch")
+    from docai.jobwork import answer_job
+    from docai.models.tiny import write_tiny_model
+
+    write_tiny_model("donut", svc.settings.storage_dir / "models" / "tiny" / "docvqa")
+    status = jobs.submit_ask(simple_pdf, "q.pdf", "What page is this?", "tiny/docvqa", "1",
+                             settings=svc.settings)
+    assert answer_job(svc, status.job_id)
+    answer = jobs.get_result(status.job_id, settings=svc.settings)
+    assert answer["question"] == "What page is this?" and answer["page"] == 1
+    assert answer["model"] == "tiny/docvqa" and answer["source"] == "q.pdf"
+    assert not answer_job(svc, status.job_id)  # delivered again: already answered
