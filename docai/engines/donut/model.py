@@ -1,17 +1,18 @@
-"""A loaded Donut checkpoint: model, tokenizer and image processor, kept once per process."""
+"""A loaded Donut checkpoint: model, tokenizer and image processor (loaded once per process by the loader)."""
 
 from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
-from functools import cached_property
+import weakref
+from dataclasses import dataclass
 from typing import Any
 
 from docai.engines.donut.tokens import category_names
 
-#: id(LoadedModel) → its DonutModel view, so the vocabulary is read once per loaded checkpoint
-_wrapped: dict[int, DonutModel] = {}
+#: tokenizer → (vocabulary, categories), read once per loaded tokenizer; weak, so dropping a model from
+#: the loader's cache (``docai.models.clear_model_cache``) still frees it
+_vocabularies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 #: what transformers puts in a generation config that names no max_length
@@ -29,17 +30,26 @@ class DonutModel:
     image_processor: Any
     device: Any = None
     dtype: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
-    @cached_property
+    @property
     def vocabulary(self) -> frozenset[str]:
         """Every token of the tokenizer, added ones included (task, field and category tokens)."""
-        return frozenset(self.tokenizer.get_vocab())
+        return self._tokens()[0]
 
-    @cached_property
+    @property
     def categories(self) -> frozenset[str]:
         """The categorical values (``<letter/>`` → ``letter``) this checkpoint can emit."""
-        return frozenset(category_names(self.tokenizer.get_added_vocab()))
+        return self._tokens()[1]
+
+    def _tokens(self) -> tuple[frozenset[str], frozenset[str]]:
+        with _lock:
+            known = _vocabularies.get(self.tokenizer)
+            if known is None:
+                known = _vocabularies[self.tokenizer] = (
+                    frozenset(self.tokenizer.get_vocab()),
+                    frozenset(category_names(self.tokenizer.get_added_vocab())),
+                )
+            return known
 
     @property
     def image_size(self) -> tuple[int, int]:
@@ -67,18 +77,12 @@ def load_donut(model: str | os.PathLike | DonutModel, *, device: str | None = No
     """The :class:`DonutModel` for a hub id or local dir, or ``model`` itself if already loaded.
 
     Loading goes through :func:`docai.models.load_model` (safetensors only, no remote code, one copy per
-    process). Raises :class:`docai.errors.ModelError` when the checkpoint is missing, unsafe or not a Donut.
+    process, in the loader's cache). Raises :class:`docai.errors.ModelError` when the checkpoint is missing, unsafe or not a Donut.
     """
     if isinstance(model, DonutModel):
         return model
     from docai.models import load_model
 
     loaded = load_model(model, kind="donut", device=device, dtype=dtype)
-    with _lock:
-        donut = _wrapped.get(id(loaded))
-        if donut is None or donut.extra.get("loaded") is not loaded:
-            donut = _wrapped[id(loaded)] = DonutModel(
-                name=str(model), model=loaded.model, tokenizer=loaded.tokenizer,
-                image_processor=loaded.image_processor, device=loaded.device, dtype=loaded.dtype,
-                extra={"loaded": loaded})
-        return donut
+    return DonutModel(name=str(model), model=loaded.model, tokenizer=loaded.tokenizer,
+                      image_processor=loaded.image_processor, device=loaded.device, dtype=loaded.dtype)
