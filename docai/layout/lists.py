@@ -13,7 +13,8 @@ _NUMBERED = (
 _MARKER = re.compile(
     rf"^(?P<open>\*\*|\*)?(?P<marker>[{re.escape(BULLETS)}]|{_NUMBERED})(?P<close>\*\*|\*)?(?=\s)\s*"
 )
-_PRIVATE_USE = re.compile(r"^[\ue000-\uf8ff]\s+")  # symbol-font bullets with no unicode mapping
+# symbol-font bullets with no unicode mapping: private-use or control characters
+_PRIVATE_USE = re.compile(r"^[\ue000-\uf8ff\x01-\x08\x0e-\x1f]\s+")
 
 
 @dataclass(frozen=True)

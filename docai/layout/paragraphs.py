@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from statistics import median
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from docai.layout.lists import split_marker
 if TYPE_CHECKING:
     from docai.layout.lines import TextLine
 
+_LEADER = re.compile(r"(\.\s?){4,}\s*[\divxlcdm]{1,6}\s*$", re.IGNORECASE)
 _SENTENCE_END = (".", "!", "?", ":", "”", '"', ".)", ".*", ".**")
 
 
@@ -54,6 +56,8 @@ def _starts_new(group: list[TextLine], line: TextLine, usual_gap: float) -> bool
     if line.bbox[0] > prev.bbox[2] or line.bbox[2] < prev.bbox[0]:  # no horizontal overlap
         return True
     if abs(size - prev_size) > 0.12 * max(size, prev_size) or line.bold != prev.bold or line.mono != prev.mono:
+        return True
+    if _LEADER.search(prev.text):  # a table-of-contents entry ends its own line
         return True
     text = line.text.strip()
     if split_marker(text) or is_caption(text) or starts_reference(text):

@@ -79,3 +79,9 @@ def test_paragraph_break_without_space_after_a_short_last_line():
 def test_empty_input():
     assert lines_to_blocks([], 595, 842) == []
     assert lines_to_blocks([TextLine("   ", (0, 0, 1, 1))], 595, 842) == []
+
+
+def test_table_of_contents_entries_stay_on_their_own_lines():
+    blocks = lines_to_blocks(_lines(["Notices . . . . . . . . vii", "Preface . . . . . . . . . xi", "Chapter 1 . . . . . . 1"]),
+                             595, 842)
+    assert len(blocks) == 3

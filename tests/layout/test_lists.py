@@ -8,6 +8,8 @@ def test_markers():
     assert split_marker("* item").ordered is False
     assert split_marker("**1.** Bold number").text == "Bold number"
     assert split_marker("**1. Bold item**").text == "**Bold item**"
+    assert split_marker("\x02 symbol-font bullet").text == "symbol-font bullet"
+    assert split_marker("\uf0b7 private-use bullet").ordered is False
 
 
 def test_not_markers():

@@ -102,7 +102,7 @@ def _attach(rows: list[Row], frag: Fragment) -> bool:
         if -0.3 * frag.size <= x0 - rx1 <= reach:
             row.add(frag)
             return True
-        if -0.3 * frag.size <= rx0 - x1 <= MERGE_GAP * frag.size:
+        if -0.3 * frag.size <= rx0 - x1 <= frag.size * (3.0 if _lead_in(frag.text) else MERGE_GAP):
             row.add(frag, before=True)
             return True
     return False
