@@ -53,9 +53,11 @@ def _starts_new(group: list[TextLine], line: TextLine, usual_gap: float) -> bool
         return True
     if line.bbox[3] < prev.bbox[1] + 0.3 * height:  # moved up: a new column or a new region
         return True
-    if line.bbox[0] > prev.bbox[2] or line.bbox[2] < prev.bbox[0]:  # no horizontal overlap
+    if (line.bbox[0] > prev.bbox[2] or line.bbox[2] < prev.bbox[0]) and not (line.mono and prev.mono):
+        return True  # no horizontal overlap (code may be indented past a closing brace)
+    if abs(size - prev_size) > 0.12 * max(size, prev_size) or line.mono != prev.mono:
         return True
-    if abs(size - prev_size) > 0.12 * max(size, prev_size) or line.bold != prev.bold or line.mono != prev.mono:
+    if line.bold != prev.bold and not line.mono:  # highlighted keywords do not split code
         return True
     if _LEADER.search(prev.text):  # a table-of-contents entry ends its own line
         return True

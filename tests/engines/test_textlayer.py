@@ -147,16 +147,18 @@ def test_figure_placeholder_with_caption(furnished):
     assert "<!-- image -->\n\n*Figure 3: A red square stands for the figure.*" in page3.markdown
 
 
-def test_monospaced_lines_become_code():
+def test_monospaced_lines_become_code_with_highlighted_keywords():
     doc = pymupdf.open()
     page = doc.new_page(width=W, height=H)
     page.insert_text((72, 100), "Run this:", fontsize=11)
-    page.insert_text((72, 130), "def main():", fontsize=10, fontname="cour")
-    page.insert_text((96, 142), "return 42", fontsize=10, fontname="cour")
+    page.insert_text((72, 130), "function", fontsize=10, fontname="cobo")  # a bold keyword
+    page.insert_text((72 + 9 * 6, 130), "add() {", fontsize=10, fontname="cour")
+    page.insert_text((96, 142), "return 42;", fontsize=10, fontname="cour")
+    page.insert_text((72, 154), "}", fontsize=10, fontname="cour")
     result = _convert(doc)
     (code,) = _blocks(result, BlockKind.code)
-    assert code.text == "def main():\n    return 42"
-    assert "```\ndef main():\n    return 42\n```" in result.markdown
+    assert code.text == "function add() {\n    return 42;\n}"
+    assert "```\nfunction add() {\n    return 42;\n}\n```" in result.markdown
 
 
 def test_engine_version_recorded_and_blank_page_is_empty():

@@ -23,6 +23,8 @@ TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pym
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[A-Z]\.(\d{1,2}\.?)*|[IVX]{1,4}\.)$")
 #: pieces of one visual line are at most this many font sizes apart (some column gutters are 0.9)
 MERGE_GAP = 0.6
+#: ... or this many between two monospaced pieces (code aligned with runs of spaces)
+CODE_GAP = 4.0
 #: how many recent rows a fragment may join (rows further up are finished)
 _RECENT_ROWS = 12
 
@@ -38,6 +40,10 @@ class Fragment:
     @property
     def text(self) -> str:
         return "".join(r.text for r in self.runs)
+
+    @property
+    def mono(self) -> bool:
+        return all(r.mono for r in self.runs if r.text.strip())
 
 
 @dataclass
@@ -98,7 +104,8 @@ def _attach(rows: list[Row], frag: Fragment) -> bool:
             continue
         if _duplicate(row, frag):
             return True
-        reach = frag.size * (3.0 if _lead_in(row.fragments[-1].text) else MERGE_GAP)
+        last = row.fragments[-1]
+        reach = frag.size * (3.0 if _lead_in(last.text) else CODE_GAP if last.mono and frag.mono else MERGE_GAP)
         if -0.3 * frag.size <= x0 - rx1 <= reach:
             row.add(frag)
             return True
