@@ -59,6 +59,8 @@ def render_runs(runs: list[Run]) -> StyledLine:
     all_bold = all(r.bold for r in visible)
     all_italic = all(r.italic for r in visible)
     all_mono = all(r.mono for r in visible)
+    if all_mono:  # code: raw text, no inline markup
+        return StyledLine("".join(r.text for r in runs).strip(), all_bold, all_italic, True)
     merged: list[Run] = []
     for run in runs:
         style = Run(run.text, run.bold and not all_bold, run.italic and not all_italic,
