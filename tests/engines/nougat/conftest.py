@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
@@ -23,16 +24,17 @@ TAUGHT_PAGE = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _cpu_fp32_one_thread(monkeypatch):
+@pytest.fixture(autouse=True, scope="module")
+def _cpu_fp32_one_thread():
     """Deterministic numerics (CPU, float32), one thread: tiny tensors only lose to thread start-up."""
     import torch
 
-    monkeypatch.setenv("DOCAI_DEVICE", "cpu")
-    monkeypatch.setenv("DOCAI_DTYPE", "fp32")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    yield
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOCAI_DEVICE", "cpu")
+        patch.setenv("DOCAI_DTYPE", "fp32")
+        yield
     torch.set_num_threads(threads)
 
 
@@ -67,17 +69,43 @@ def taught_nougat_dir(tiny_nougat_dir, tmp_path_factory) -> Path:
     tok = AutoTokenizer.from_pretrained(target)
     model = VisionEncoderDecoderModel.from_pretrained(target)
     ids = torch.tensor([[0] + tok(TAUGHT_PAGE, add_special_tokens=False)["input_ids"] + [2]])
+    pixels = _page_pixels(target)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: more threads only add contention on a shared machine
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        pixels = torch.rand(2, 3, *TINY_SETTINGS["image_size"])
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
         model.train()
         for _ in range(80):
-            loss = model(pixel_values=pixels, decoder_input_ids=ids[:, :-1].expand(2, -1),
-                         labels=ids[:, 1:].expand(2, -1)).loss
+            loss = model(pixel_values=pixels, decoder_input_ids=ids[:, :-1].expand(len(pixels), -1),
+                         labels=ids[:, 1:].expand(len(pixels), -1)).loss
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+    torch.set_num_threads(threads)
     model.eval()
     model.save_pretrained(target, safe_serialization=True)
     return target
+
+
+def _page_pixels(model_dir: Path):
+    """Preprocessed pages like the tests feed: rendered text pages and a blank one."""
+    import pymupdf
+
+    from docai.engines.nougat.preprocess import PreprocessConfig, prepare_batch
+    from docai.models.loader import quiet_transformers
+
+    with quiet_transformers():
+        from transformers import AutoImageProcessor
+
+        config = PreprocessConfig.from_processor(AutoImageProcessor.from_pretrained(model_dir, backend="pil"))
+    images = []
+    for n, text in enumerate(["This is page number 1 of the simple test document.", "E = m c^2", ""]):
+        doc = pymupdf.open()
+        page = doc.new_page(width=595, height=842)
+        if text:
+            page.insert_text((72, 100 + 50 * n), text, fontsize=11)
+        pix = page.get_pixmap(dpi=96)
+        images.append(Image.frombytes("RGB", (pix.width, pix.height), pix.samples))
+        doc.close()
+    return prepare_batch(images, config)
