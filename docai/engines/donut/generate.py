@@ -10,6 +10,7 @@ from typing import Any
 from PIL import Image
 
 from docai.engines.donut.model import DonutModel
+from docai.engines.donut.preprocess import DonutPreprocess
 from docai.engines.donut.prompts import Prompt
 from docai.engines.donut.tokens import token2json
 from docai.errors import ModelError
@@ -27,7 +28,11 @@ class Generation:
 
 
 def pixel_values(donut: DonutModel, images: Sequence[Image.Image]):
-    """The encoder input for ``images``, through the checkpoint's own image processor."""
+    """The encoder input for ``images``: the checkpoint's image processor steps, batched on the model's
+    device (:mod:`docai.engines.donut.preprocess`), or the processor itself when it is not a Donut one."""
+    preprocess = DonutPreprocess.from_processor(donut.image_processor)
+    if preprocess is not None:
+        return preprocess(images, device=donut.device, dtype=donut.dtype)
     batch = donut.image_processor(list(images), return_tensors="pt")["pixel_values"]
     return batch.to(device=donut.device, dtype=donut.dtype) if donut.device is not None else batch
 
