@@ -147,6 +147,19 @@ def test_figure_placeholder_with_caption(furnished):
     assert "<!-- image -->\n\n*Figure 3: A red square stands for the figure.*" in page3.markdown
 
 
+def test_borderless_table_from_aligned_columns_and_prose_is_not_a_table():
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    page.insert_textbox(pymupdf.Rect(72, 60, 500, 140), LOREM + " " + LOREM, fontsize=10)
+    for r, row in enumerate([["Depot", "Vehicles", "Score"], ["North", "42", "9.1"], ["South", "37", "8.4"]]):
+        for c, cell in enumerate(row):
+            page.insert_text((72 + 100 * c, 170 + 16 * r), cell, fontsize=10)
+    result = _convert(doc)
+    (table,) = _blocks(result, BlockKind.table)
+    assert table.rows == [["Depot", "Vehicles", "Score"], ["North", "42", "9.1"], ["South", "37", "8.4"]]
+    assert len(_blocks(result, BlockKind.paragraph)) == 1
+
+
 def test_monospaced_lines_become_code_with_highlighted_keywords():
     doc = pymupdf.open()
     page = doc.new_page(width=W, height=H)

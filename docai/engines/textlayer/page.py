@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pymupdf
 
+from docai.engines.textlayer.aligned import aligned_tables
 from docai.engines.textlayer.figures import figure_block, figure_boxes
 from docai.engines.textlayer.fragments import page_lines
 from docai.engines.textlayer.links import PageLinks
@@ -23,6 +24,8 @@ def page_blocks(page: pymupdf.Page) -> list[Block]:
     if not lines:
         return [figure_block(box) for box in figure_boxes(page)]
     tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines])
+    skip = [t.bbox for t in tables] + [line.bbox for line in lines if line.mono]
+    tables += aligned_tables(page, skip)
     figures = [figure_block(box) for box in figure_boxes(page)]
     placed = tables + figures
     lines = [line for line in lines if not any(_centre_inside(line.bbox, b.bbox) for b in placed)]
