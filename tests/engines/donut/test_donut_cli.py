@@ -86,3 +86,19 @@ def test_extract_warns_about_failed_pages(receipt, taught_donut_dir):
     assert result.exit_code == 0, result.output
     assert result.stderr.count("docai: warning: page") == 2
     assert all(p.errors for p in ExtractResult.model_validate_json(result.stdout).pages)
+
+
+def test_ask_queue_submits_instead_of_running(receipt, monkeypatch):
+    import docai.cli.queue as queue_cli
+
+    calls = []
+
+    def fake_submit(path, question, model, pages):
+        calls.append((path, question, model, pages))
+        return "job-123"
+
+    monkeypatch.setattr(queue_cli, "submit_question", fake_submit)
+    result = _run("ask", receipt, "What is the total?", "-m", "owner/donut-docvqa", "--queue", "-p", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "job-123\n"
+    assert calls == [(str(receipt), "What is the total?", "owner/donut-docvqa", "2")]
