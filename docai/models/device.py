@@ -1,8 +1,10 @@
 """Device and dtype choice for model inference: arguments, then ``DOCAI_DEVICE``/``DOCAI_DTYPE``, then defaults.
 
 Defaults: CUDA when available, else Apple MPS, else CPU. CUDA runs bf16 (fp16 on GPUs without bf16).
-On CPU the default is bf16 where the processor has native bf16 matrix units (AMX or AVX512-BF16) and fp32
-elsewhere; the measurements behind that choice are in ``docs/models.md`` (``bench/model_dtype.py``).
+On CPU the model runs fp32, except that an image encoder runs bf16 where the processor has native bf16
+matrix units (AMX or AVX512-BF16): measured there, bf16 makes the Swin encoder about 2x faster but the
+token-by-token mBART decoder no faster (0.8-1.1x), and the decoder dominates a page. The numbers are in
+``docs/models.md`` (``bench/model_dtype.py``).
 """
 
 from __future__ import annotations
@@ -81,7 +83,23 @@ def choose_dtype(device: torch.device, dtype: str | torch.dtype | None = None) -
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     if device.type == "mps":
         return torch.float16
-    return torch.bfloat16 if cpu_has_native_bf16() else torch.float32
+    return torch.float32
+
+
+def choose_encoder_dtype(device: torch.device, dtype: str | torch.dtype | None = None) -> torch.dtype:
+    """The dtype of an encoder-decoder model's image encoder: the model's dtype, except on CPU by default.
+
+    With no explicit dtype (argument or ``$DOCAI_DTYPE``), a CPU with native bf16 runs the encoder in bf16
+    while the decoder stays fp32 (see the module doc); an explicit dtype applies to the whole model.
+    """
+    import torch
+
+    model_dtype = choose_dtype(device, dtype)
+    requested = dtype if dtype is not None else (os.environ.get(DTYPE_ENV) or None)
+    explicit = requested is not None and str(requested).lower() != "auto"
+    if device.type == "cpu" and not explicit and cpu_has_native_bf16():
+        return torch.bfloat16
+    return model_dtype
 
 
 @functools.cache

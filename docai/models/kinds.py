@@ -27,6 +27,7 @@ class ModelKind:
     encoder_types: tuple[str, ...] = ()
     decoder_types: tuple[str, ...] = ()
     sdpa_capable: bool = False  # whether docai.models.swin_sdpa applies to its encoder
+    split_dtype: bool = False  # whether the encoder may run in another dtype than the decoder (CPU default)
 
 
 KINDS: dict[str, ModelKind] = {}
@@ -40,12 +41,12 @@ def register_kind(kind: ModelKind) -> None:
 register_kind(ModelKind(
     name="nougat", model_type="vision-encoder-decoder", model_class="VisionEncoderDecoderModel",
     processor_class="NougatProcessor", image_processor_prefix="Nougat",
-    encoder_types=("donut-swin",), decoder_types=("mbart",), sdpa_capable=True,
+    encoder_types=("donut-swin",), decoder_types=("mbart",), sdpa_capable=True, split_dtype=True,
 ))
 register_kind(ModelKind(
     name="donut", model_type="vision-encoder-decoder", model_class="VisionEncoderDecoderModel",
     processor_class="DonutProcessor", image_processor_prefix="Donut",
-    encoder_types=("donut-swin",), decoder_types=("mbart",), sdpa_capable=True,
+    encoder_types=("donut-swin",), decoder_types=("mbart",), sdpa_capable=True, split_dtype=True,
 ))
 
 

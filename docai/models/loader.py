@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from docai.errors import ConfigError, ModelError
 from docai.models.checkpoint import Checkpoint, resolve_checkpoint
-from docai.models.device import choose_device, choose_dtype, dtype_name
+from docai.models.device import choose_device, choose_dtype, choose_encoder_dtype, dtype_name
 from docai.models.kinds import ModelKind, detect_kind
 
 if TYPE_CHECKING:
@@ -39,9 +39,10 @@ class LoadedModel:
     tokenizer: Any
     config: Any  # the model's transformers config
     device: torch.device
-    dtype: torch.dtype
+    dtype: torch.dtype  # of the model (decoder); inputs may be given in any float dtype
     source: Path  # the local checkpoint directory
     sdpa: bool  # whether the encoder's window attention runs through SDPA
+    encoder_dtype: torch.dtype | None = None  # the image encoder's dtype when it differs from ``dtype``
 
     @property
     def generation_config(self) -> Any:
@@ -68,9 +69,13 @@ def load_model(name_or_path: str | os.PathLike, *, kind: str | None = None,
     """
     torch_device = choose_device(device)
     torch_dtype = choose_dtype(torch_device, dtype)
+    encoder_dtype = choose_encoder_dtype(torch_device, dtype)
     checkpoint = resolve_checkpoint(name_or_path, allow_pickle=allow_pickle, revision=revision)
     model_kind = detect_kind(checkpoint.path, checkpoint.name, kind)
-    key = (str(checkpoint.path), model_kind.name, str(torch_device), dtype_name(torch_dtype), sdpa)
+    if not model_kind.split_dtype:
+        encoder_dtype = torch_dtype
+    key = (str(checkpoint.path), model_kind.name, str(torch_device), dtype_name(torch_dtype),
+           dtype_name(encoder_dtype), sdpa)
     with _cache_lock:
         if key in _cache:
             return _cache[key]
@@ -79,7 +84,7 @@ def load_model(name_or_path: str | os.PathLike, *, kind: str | None = None,
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
-        loaded = _load(checkpoint, model_kind, torch_device, torch_dtype, sdpa=sdpa)
+        loaded = _load(checkpoint, model_kind, torch_device, torch_dtype, encoder_dtype, sdpa=sdpa)
         with _cache_lock:
             _cache[key] = loaded
         return loaded
@@ -99,7 +104,7 @@ def cached_models() -> list[LoadedModel]:
 
 
 def _load(checkpoint: Checkpoint, kind: ModelKind, device: torch.device, dtype: torch.dtype,
-          *, sdpa: bool) -> LoadedModel:
+          encoder_dtype: torch.dtype, *, sdpa: bool) -> LoadedModel:
     import transformers
 
     path, name = checkpoint.path, checkpoint.name
@@ -117,12 +122,42 @@ def _load(checkpoint: Checkpoint, kind: ModelKind, device: torch.device, dtype: 
         model = model.to(device).eval()
     except (RuntimeError, TypeError) as exc:
         raise ConfigError(f"model {name!r} cannot run on {device} in {dtype_name(dtype)}: {_first_line(exc)}") from None
+    if encoder_dtype != dtype:
+        run_encoder_in(model, encoder_dtype, output_dtype=dtype)
     use_sdpa = sdpa and kind.sdpa_capable and _enable_swin_sdpa(model, name)
-    log.info("loaded %s model %s from %s on %s (%s, sdpa=%s)", kind.name, name, path, device,
-             dtype_name(dtype), use_sdpa)
+    log.info("loaded %s model %s from %s on %s (%s, encoder %s, sdpa=%s)", kind.name, name, path, device,
+             dtype_name(dtype), dtype_name(encoder_dtype), use_sdpa)
     return LoadedModel(name=name, kind=kind.name, model=model, processor=processor,
                        image_processor=image_processor, tokenizer=tokenizer, config=model.config,
-                       device=device, dtype=dtype, source=path, sdpa=use_sdpa)
+                       device=device, dtype=dtype, source=path, sdpa=use_sdpa,
+                       encoder_dtype=encoder_dtype if encoder_dtype != dtype else None)
+
+
+def run_encoder_in(model, encoder_dtype: torch.dtype, *, output_dtype: torch.dtype) -> None:
+    """Run ``model.encoder`` in ``encoder_dtype`` inside a model otherwise in ``output_dtype``.
+
+    Hooks cast the encoder's floating-point input to its dtype and its ``last_hidden_state`` back, so
+    ``generate``, ``forward`` and a direct ``model.encoder(...)`` call all work with inputs in any dtype.
+    """
+    import torch
+
+    encoder = model.encoder.to(encoder_dtype)
+
+    def cast_input(module, args, kwargs):
+        args = tuple(a.to(encoder_dtype) if torch.is_tensor(a) and a.is_floating_point() else a for a in args)
+        if torch.is_tensor(kwargs.get("pixel_values")):
+            kwargs["pixel_values"] = kwargs["pixel_values"].to(encoder_dtype)
+        return args, kwargs
+
+    def cast_output(module, args, kwargs, output):
+        if getattr(output, "last_hidden_state", None) is not None:
+            output.last_hidden_state = output.last_hidden_state.to(output_dtype)
+        elif isinstance(output, tuple) and output and torch.is_tensor(output[0]):
+            output = (output[0].to(output_dtype), *output[1:])
+        return output
+
+    encoder.register_forward_pre_hook(cast_input, with_kwargs=True)
+    encoder.register_forward_hook(cast_output, with_kwargs=True)
 
 
 def _load_part(what: str, name: str, load):

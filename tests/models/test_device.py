@@ -7,7 +7,7 @@ import torch
 
 from docai.errors import ConfigError
 from docai.models import device as device_module
-from docai.models.device import choose_device, choose_dtype, dtype_name, parse_dtype
+from docai.models.device import choose_device, choose_dtype, choose_encoder_dtype, dtype_name, parse_dtype
 
 CPU = torch.device("cpu")
 
@@ -49,10 +49,20 @@ def test_cuda_defaults_to_bf16_or_fp16(monkeypatch):
     assert choose_dtype(torch.device("cuda")) == torch.float16
 
 
-@pytest.mark.parametrize(("native", "expected"), [(True, torch.bfloat16), (False, torch.float32)])
-def test_cpu_default_follows_native_bf16_support(monkeypatch, native, expected):
+@pytest.mark.parametrize(("native", "encoder"), [(True, torch.bfloat16), (False, torch.float32)])
+def test_cpu_default_is_fp32_with_a_bf16_encoder_where_native(monkeypatch, native, encoder):
     monkeypatch.setattr(device_module, "cpu_has_native_bf16", lambda: native)
-    assert choose_dtype(CPU) == expected
+    assert choose_dtype(CPU) == torch.float32
+    assert choose_encoder_dtype(CPU) == encoder
+
+
+def test_an_explicit_dtype_applies_to_the_encoder_too(monkeypatch):
+    monkeypatch.setattr(device_module, "cpu_has_native_bf16", lambda: True)
+    assert choose_encoder_dtype(CPU, "fp32") == torch.float32
+    monkeypatch.setenv("DOCAI_DTYPE", "fp32")
+    assert choose_encoder_dtype(CPU) == torch.float32
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    assert choose_encoder_dtype(torch.device("cuda"), "auto") == torch.bfloat16
 
 
 def test_native_bf16_detection_reads_cpu_flags(monkeypatch):

@@ -51,6 +51,25 @@ def test_bf16_load_runs_in_bf16(tiny_donut):
     assert out.shape[1] == 4
 
 
+def test_cpu_default_runs_a_bf16_encoder_under_an_fp32_decoder(tiny_nougat, monkeypatch):
+    from docai.models import device as device_module
+
+    monkeypatch.delenv("DOCAI_DTYPE", raising=False)
+    monkeypatch.setattr(device_module, "cpu_has_native_bf16", lambda: True)
+    loaded = load_model(tiny_nougat, device="cpu")
+    assert (loaded.dtype, loaded.encoder_dtype) == (torch.float32, torch.bfloat16)
+    assert {p.dtype for p in loaded.model.encoder.parameters()} == {torch.bfloat16}
+    assert {p.dtype for p in loaded.model.decoder.parameters()} == {torch.float32}
+    pixels = loaded.processor(images=Image.new("RGB", (300, 400), "white"), return_tensors="pt").pixel_values
+    with torch.inference_mode():
+        hidden = loaded.model.encoder(pixel_values=pixels).last_hidden_state
+        from_fp32 = loaded.model.generate(pixels, max_new_tokens=4)
+        from_bf16 = loaded.model.generate(pixels.to(torch.bfloat16), max_new_tokens=4)
+    assert hidden.dtype == torch.float32
+    assert torch.equal(from_fp32, from_bf16)
+    assert load_model(tiny_nougat, device="cpu", dtype="fp32").encoder_dtype is None
+
+
 def test_kind_is_detected_from_the_checkpoint(tiny_nougat, tiny_donut):
     assert load_model(tiny_nougat, device="cpu").kind == "nougat"
     assert load_model(str(tiny_donut), device="cpu").kind == "donut"
