@@ -90,9 +90,9 @@ def run_table(run: list[list[Word]], columns: list[float]) -> Block | None:
     return Block(kind=BlockKind.table, rows=rows, bbox=bbox)
 
 
-def aligned_tables(page: pymupdf.Page, skip: Sequence[BBox]) -> list[Block]:
+def aligned_tables(page: pymupdf.Page, skip: Sequence[BBox], textpage: pymupdf.TextPage | None = None) -> list[Block]:
     """Borderless tables of the page; words inside ``skip`` (found tables, code lines) are ignored."""
-    words = [w for w in page.get_text("words", flags=pymupdf.TEXT_MEDIABOX_CLIP)
+    words = [w for w in page.get_text("words", flags=pymupdf.TEXT_MEDIABOX_CLIP, textpage=textpage)
              if not any(_inside(w, box) for box in skip)]
     tables = []
     for run, columns in aligned_runs(word_rows(words)):

@@ -63,10 +63,10 @@ class Row:
                      max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def read_fragments(page: pymupdf.Page, links: PageLinks) -> list[Fragment]:
+def read_fragments(page: pymupdf.Page, links: PageLinks, textpage: pymupdf.TextPage | None = None) -> list[Fragment]:
     """Horizontal text lines of the page with their styled runs (rotated text is left out)."""
     fragments = []
-    for block in page.get_text("dict", flags=TEXT_FLAGS)["blocks"]:
+    for block in page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)["blocks"]:
         if block.get("type") != 0:
             continue
         for line in block["lines"]:
@@ -158,7 +158,8 @@ def is_rtl(text: str) -> bool:
     return rtl > 0 and rtl >= sum(1 for c in text if c.isalpha()) / 2
 
 
-def page_lines(page: pymupdf.Page, links: PageLinks) -> list[TextLine]:
-    """The page's visual text lines, in no particular order."""
-    lines = (row_line(row) for row in merge_rows(read_fragments(page, links)))
+def page_lines(page: pymupdf.Page, links: PageLinks, textpage: pymupdf.TextPage | None = None) -> list[TextLine]:
+    """The page's visual text lines, in no particular order (``textpage``: one made with
+    :data:`TEXT_FLAGS`, shared with the other readers of the page)."""
+    lines = (row_line(row) for row in merge_rows(read_fragments(page, links, textpage)))
     return [line for line in lines if line is not None]

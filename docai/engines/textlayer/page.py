@@ -6,7 +6,7 @@ import pymupdf
 
 from docai.engines.textlayer.aligned import aligned_tables
 from docai.engines.textlayer.figures import figure_block, figure_boxes
-from docai.engines.textlayer.fragments import page_lines
+from docai.engines.textlayer.fragments import TEXT_FLAGS, page_lines
 from docai.engines.textlayer.links import PageLinks
 from docai.engines.textlayer.tables import page_tables
 from docai.layout.kinds import body_size
@@ -20,12 +20,13 @@ BBox = tuple[float, float, float, float]
 
 def page_blocks(page: pymupdf.Page) -> list[Block]:
     """The page's blocks: paragraphs, headings (candidates), lists, captions, code, tables, figures."""
-    lines = page_lines(page, PageLinks(page.get_links()))
+    textpage = page.get_textpage(flags=TEXT_FLAGS)  # one text extraction shared by every reader
+    lines = page_lines(page, PageLinks(page.get_links()), textpage)
     if not lines:
         return [figure_block(box) for box in figure_boxes(page)]
-    tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines])
+    tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines], textpage)
     skip = [t.bbox for t in tables] + [line.bbox for line in lines if line.mono]
-    tables += aligned_tables(page, skip)
+    tables += aligned_tables(page, skip, textpage)
     figures = [figure_block(box) for box in figure_boxes(page)]
     placed = tables + figures
     lines = [line for line in lines if not any(_centre_inside(line.bbox, b.bbox) for b in placed)]

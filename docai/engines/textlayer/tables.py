@@ -62,7 +62,7 @@ def ruled_region(drawings: list[dict]) -> BBox | None:
             max(r[2] for r in picked), max(r[3] for r in picked))
 
 
-def find_table_blocks(page: pymupdf.Page, region: BBox) -> list[Block]:
+def find_table_blocks(page: pymupdf.Page, region: BBox, textpage: pymupdf.TextPage | None = None) -> list[Block]:
     """Table blocks (with ``rows``; first row the header) found by pymupdf near ``region``."""
     x0, y0, x1, y1 = region
     rect = page.rect
@@ -71,7 +71,7 @@ def find_table_blocks(page: pymupdf.Page, region: BBox) -> list[Block]:
     tables = page.find_tables(clip=clip, use_layout=False).tables
     if not tables:
         return []
-    words = page.get_text("words", clip=clip, flags=pymupdf.TEXT_MEDIABOX_CLIP, sort=True)
+    words = page.get_text("words", flags=pymupdf.TEXT_MEDIABOX_CLIP, textpage=textpage)
     blocks = []
     for table in tables:
         rows = table_rows(table, words)
@@ -105,8 +105,8 @@ def _cell_text(cell: BBox, words: list[tuple]) -> str:
     """The words inside ``cell``, line by line; right to left in Hebrew or Arabic text."""
     x0, y0, x1, y1 = cell
     inside = [w for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1]
-    if is_rtl("".join(w[4] for w in inside)):
-        inside.sort(key=lambda w: (w[5], w[6], -w[0]))  # block, line, then right to left
+    rtl = is_rtl("".join(w[4] for w in inside))
+    inside.sort(key=lambda w: (round(w[3]), -w[0] if rtl else w[0]))  # top to bottom, then along the line
     return " ".join(w[4] for w in inside)
 
 
@@ -128,9 +128,10 @@ def has_cell_rows(region: BBox, boxes: Iterable[BBox], min_rows: int = 2) -> boo
     return rows >= min_rows
 
 
-def page_tables(page: pymupdf.Page, drawings: list[dict], text_boxes: list[BBox]) -> list[Block]:
+def page_tables(page: pymupdf.Page, drawings: list[dict], text_boxes: list[BBox],
+                textpage: pymupdf.TextPage | None = None) -> list[Block]:
     """Tables of the page, searched only where the drawings look like table rules around cells of text."""
     region = ruled_region(drawings)
     if region is None or not has_cell_rows(region, text_boxes):
         return []
-    return find_table_blocks(page, region)
+    return find_table_blocks(page, region, textpage)
