@@ -17,6 +17,7 @@ class EngineChoice(StrEnum):
     text = "text"
     ocr = "ocr"
     nougat = "nougat"
+    donut = "donut"
 
 
 class Limits(BaseModel):
@@ -40,6 +41,8 @@ class ConvertOptions(BaseModel):
     engine: EngineChoice = EngineChoice.auto
     ocr_dpi: int = Field(default=150, ge=50, le=600)
     nougat_model: str | None = Field(default=None, description="hub id or local dir; enables the nougat path")
+    donut_model: str | None = Field(default=None, description="hub id or local dir; for --engine donut")
+    donut_task: str = Field(default="cord-v2", description="Donut task token for --engine donut")
     batch_size: int | None = Field(default=None, ge=1)
     use_cache: bool = True
     recompute: bool = Field(default=False, description="ignore cached pages (and rewrite them)")
@@ -48,4 +51,5 @@ class ConvertOptions(BaseModel):
 
     def page_fingerprint_options(self) -> dict[str, Any]:
         """The subset of options that changes what a page engine produces (part of the cache key)."""
-        return {"ocr_dpi": self.ocr_dpi, "nougat_model": self.nougat_model}
+        return {"ocr_dpi": self.ocr_dpi, "nougat_model": self.nougat_model, "donut_model": self.donut_model,
+                "donut_task": self.donut_task}

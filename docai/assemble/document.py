@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from docai.assemble.markdown import render_markdown
@@ -19,6 +20,8 @@ def assemble_document(pages: list[Page], *, source: str, sha256: str, mime_type:
         document_pass(pages)
     for page in pages:
         page.markdown = render_markdown(page.blocks)
+        if not page.markdown and page.data is not None:
+            page.markdown = "```json\n" + json.dumps(page.data, indent=2, ensure_ascii=False) + "\n```\n"
         if page.errors and not page.markdown:
             page.markdown = f"<!-- page {page.number} failed: {page.errors[0].message} -->\n"
     markdown = "\n".join(p.markdown for p in pages if p.markdown)

@@ -22,18 +22,20 @@ from docai.pipeline import convert
 @click.option("-f", "--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("-p", "--pages", help="Pages to convert, 1-based: '1-3,7', '5-'. Default: all.")
 @click.option("--engine", type=click.Choice([e.value for e in EngineChoice]), default="auto", show_default=True,
-              help="auto routes each page; text, ocr or nougat force one path.")
+              help="auto routes each page; text, ocr, nougat or donut force one path.")
 @click.option("--password", help="Password of an encrypted PDF.")
 @click.option("--recompute", is_flag=True, help="Redo finished outputs and cached pages.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the page cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Page cache location (default ~/.cache/docai).")
 @click.option("--ocr-dpi", type=int, default=150, show_default=True, help="Render resolution for OCR.")
 @click.option("--nougat-model", help="Nougat checkpoint (hub id or local dir) for --engine nougat/auto.")
+@click.option("--donut-model", help="Donut checkpoint (hub id or local dir) for --engine donut (JSON per page).")
+@click.option("--donut-task", default="cord-v2", show_default=True, help="Donut task for --engine donut.")
 @click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @limit_options
 def convert_cmd(inputs, output, fmt, pages, engine, password, recompute, no_cache, cache_dir, ocr_dpi,
-                nougat_model, batch_size, quiet, max_file_size, max_pages, max_image_pixels, page_timeout):
+                nougat_model, donut_model, donut_task, batch_size, quiet, max_file_size, max_pages, max_image_pixels, page_timeout):
     """Convert PDFs or images (paths, directories, or - for stdin) to markdown or JSON.
 
     One input without -o prints to stdout. Several inputs, or a directory, write one file per input
@@ -41,7 +43,7 @@ def convert_cmd(inputs, output, fmt, pages, engine, password, recompute, no_cach
     """
     options = ConvertOptions(
         pages=pages, password=password, engine=engine, recompute=recompute, use_cache=not no_cache,
-        cache_dir=str(cache_dir) if cache_dir else None, ocr_dpi=ocr_dpi, nougat_model=nougat_model,
+        cache_dir=str(cache_dir) if cache_dir else None, ocr_dpi=ocr_dpi, nougat_model=nougat_model, donut_model=donut_model, donut_task=donut_task,
         batch_size=batch_size, limits=limits_from(max_file_size, max_pages, max_image_pixels, page_timeout),
     )
     show = not quiet

@@ -1,0 +1,36 @@
+"""``docai convert --engine donut``: Donut behind the pipeline, JSON per page, cached like any engine."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+import docai
+from docai.cli import main
+from schemas.document import Route
+
+
+def test_convert_routes_pages_to_donut(taught_donut_dir, simple_pdf):
+    doc = docai.convert(simple_pdf, engine="donut", donut_model=str(taught_donut_dir), pages="1-2")
+    assert [p.route for p in doc.pages] == [Route.donut, Route.donut]
+    assert doc.pages[0].data["fields"]["total"] == {"total_price": "4.50"}
+    assert doc.pages[0].engine == "donut"
+    assert "```json" in doc.markdown and '"Coffee"' in doc.markdown
+    again = docai.convert(simple_pdf, engine="donut", donut_model=str(taught_donut_dir), pages="1-2")
+    assert all(p.cached for p in again.pages) and again.pages[0].data == doc.pages[0].data
+
+
+def test_convert_cli_engine_donut_json(taught_donut_dir, tmp_path, simple_pdf):
+    path = tmp_path / "r.pdf"
+    path.write_bytes(simple_pdf)
+    result = CliRunner().invoke(main, ["convert", str(path), "--engine", "donut", "--donut-model",
+                                       str(taught_donut_dir), "-p", "1", "-f", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["pages"][0]["data"]["task"] == "cord-v2"
+
+
+def test_convert_engine_donut_without_model_marks_pages(simple_pdf):
+    doc = docai.convert(simple_pdf, engine="donut", pages="1")
+    assert doc.pages[0].route is Route.failed
+    assert "donut_model" in doc.pages[0].errors[0].message
