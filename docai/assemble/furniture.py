@@ -1,4 +1,5 @@
-"""Running headers, footers and page numbers: text in the top or bottom band of a page that repeats
+"""Running headers, footers and page numbers: text in the top or bottom band of a page (see
+:func:`bands`) that repeats
 across pages (digits normalised), or a lone page number, becomes kind header/footer. The markdown
 renderer leaves those out; the JSON keeps them."""
 
@@ -11,6 +12,8 @@ from schemas.document import Block, BlockKind, Page
 
 #: the top and bottom bands, as a share of the page height
 BAND = 0.1
+#: ... widened up to this share where the page's margins are wide
+WIDEST = 0.15
 #: furniture is short
 MAX_CHARS = 200
 _PAGE_NUMBER = re.compile(
@@ -30,15 +33,26 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(_MARKUP.sub("", text).strip()))
 
 
-def band_of(block: Block, page: Page) -> str | None:
+def bands(page: Page) -> tuple[float, float]:
+    """The lower edge of the top band and the upper edge of the bottom band: 10 % of the page
+    height, or half that measured from the content's edge where margins are wide (at most 15 %)."""
+    boxes = [b.bbox for b in page.blocks if b.bbox is not None]
+    top, bottom = page.height * BAND, page.height * (1 - BAND)
+    if boxes:
+        top = max(top, min(min(b[1] for b in boxes) + page.height * BAND / 2, page.height * WIDEST))
+        bottom = min(bottom, max(max(b[3] for b in boxes) - page.height * BAND / 2, page.height * (1 - WIDEST)))
+    return top, bottom
+
+
+def band_of(block: Block, page: Page, edges: tuple[float, float]) -> str | None:
     """``"top"`` or ``"bottom"`` when the block lies wholly in that band of the page."""
     if block.bbox is None or not page.height or len(block.text) > MAX_CHARS:
         return None
     if block.kind not in (BlockKind.paragraph, BlockKind.heading, BlockKind.list, BlockKind.caption):
         return None
-    if block.bbox[3] <= page.height * BAND:
+    if block.bbox[3] <= edges[0]:
         return "top"
-    if block.bbox[1] >= page.height * (1 - BAND):
+    if block.bbox[1] >= edges[1]:
         return "bottom"
     return None
 
@@ -53,8 +67,9 @@ def mark_furniture(pages: list[Page]) -> None:
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
     candidates: list[tuple[Block, str, str]] = []
     for page in pages:
+        edges = bands(page)
         for block in page.blocks:
-            band = band_of(block, page)
+            band = band_of(block, page, edges)
             if band is None:
                 continue
             key = normalise(block.text)

@@ -35,3 +35,9 @@ def test_helpers():
     assert normalise("**Page 12** of  30") == "page # of #"
     assert is_page_number("xii") and is_page_number("- 4 -") and is_page_number("3 / 10")
     assert not is_page_number("Chapter 3")
+
+
+def test_band_follows_the_content_edge_on_pages_with_wide_margins():
+    page = _page(1, [_p("9", 91, 103), _p("Body paragraph " * 5, 116, 600)])
+    mark_furniture([page])
+    assert page.blocks[0].kind is BlockKind.header and page.blocks[1].kind is BlockKind.paragraph
