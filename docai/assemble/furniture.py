@@ -39,8 +39,12 @@ def bands(page: Page) -> tuple[float, float]:
     boxes = [b.bbox for b in page.blocks if b.bbox is not None]
     top, bottom = page.height * BAND, page.height * (1 - BAND)
     if boxes:
-        top = max(top, min(min(b[1] for b in boxes) + page.height * BAND / 2, page.height * WIDEST))
-        bottom = min(bottom, max(max(b[3] for b in boxes) - page.height * BAND / 2, page.height * (1 - WIDEST)))
+        wide_top = min(min(b[1] for b in boxes) + page.height * BAND / 2, page.height * WIDEST)
+        wide_bottom = max(max(b[3] for b in boxes) - page.height * BAND / 2, page.height * (1 - WIDEST))
+        if any(b[3] > wide_top for b in boxes):  # widen only where body content lies below the band
+            top = max(top, wide_top)
+        if any(b[1] < wide_bottom for b in boxes):
+            bottom = min(bottom, wide_bottom)
     return top, bottom
 
 

@@ -49,6 +49,15 @@ def render_block(block: Block, list_index: int = 0) -> str:
     return block.text.strip()
 
 
+def _list_indent(depth: int, counters: dict[int, int], kinds: dict[int, bool]) -> str:
+    """Indentation that nests an item under its parents: the width of each parent's marker
+    (``- `` is 2, ``10. `` is 4), as CommonMark requires."""
+    width = 0
+    for parent in range(depth):
+        width += len(f"{counters[parent]}. ") if kinds.get(parent) and parent in counters else 2
+    return " " * width
+
+
 def render_markdown(blocks: Iterable[Block]) -> str:
     """Markdown for blocks in reading order: paragraphs separated by blank lines, list items kept
     together (numbered per list), running headers and footers left out."""
@@ -76,7 +85,7 @@ def render_markdown(blocks: Iterable[Block]) -> str:
                 counters[depth] = 0
                 kinds[depth] = bool(block.ordered)
             counters[depth] = counters.get(depth, 0) + 1
-            list_run.append(render_block(block, counters[depth]))
+            list_run.append(_list_indent(depth, counters, kinds) + render_block(block, counters[depth]).lstrip())
             continue
         flush()
         text = render_block(block)

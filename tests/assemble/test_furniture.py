@@ -41,3 +41,9 @@ def test_band_follows_the_content_edge_on_pages_with_wide_margins():
     page = _page(1, [_p("9", 91, 103), _p("Body paragraph " * 5, 116, 600)])
     mark_furniture([page])
     assert page.blocks[0].kind is BlockKind.header and page.blocks[1].kind is BlockKind.paragraph
+
+
+def test_a_page_whose_only_text_is_near_the_top_keeps_it():
+    pages = [_page(n, [_p(f"This is page number {n} of the document.", 89, 103)]) for n in (1, 2, 3)]
+    mark_furniture(pages)
+    assert all(p.blocks[0].kind is BlockKind.paragraph for p in pages)

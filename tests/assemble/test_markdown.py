@@ -12,3 +12,12 @@ def test_furniture_left_out():
     blocks = [Block(kind=BlockKind.header, text="Running head"), Block(kind=BlockKind.paragraph, text="Body"),
               Block(kind=BlockKind.footer, text="3")]
     assert render_markdown(blocks) == "Body\n"
+
+
+def test_nested_items_are_indented_by_their_parent_marker_width():
+    blocks = [Block(kind=BlockKind.list, text="one", ordered=True, level=0),
+              Block(kind=BlockKind.list, text="sub", ordered=False, level=1),
+              Block(kind=BlockKind.list, text="subsub", ordered=False, level=2),
+              Block(kind=BlockKind.list, text="bullet", ordered=False, level=0),
+              Block(kind=BlockKind.list, text="nested", ordered=True, level=1)]
+    assert render_markdown(blocks) == "1. one\n   - sub\n     - subsub\n- bullet\n  1. nested\n"
