@@ -55,3 +55,5 @@ def assign_heading_levels(pages: list[Page]) -> None:
         else:
             block.kind = BlockKind.paragraph
             block.level = None
+            if block.bold and block.text.strip():  # headings carry no bold markup; paragraphs do
+                block.text = f"**{block.text.strip()}**"

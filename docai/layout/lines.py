@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docai.layout.dehyphenate import join_lines
+from docai.layout.kinds import HEADING_SIZE_RATIO, is_caption, is_heading_candidate
 from docai.layout.kinds import body_size as common_size
-from docai.layout.kinds import is_caption, is_heading_candidate
 from docai.layout.lists import nesting_levels, split_marker
 from docai.layout.paragraphs import group_paragraphs, line_size
 from schemas.document import Block, BlockKind
@@ -70,7 +70,7 @@ def _block(group: list[TextLine], body: float) -> Block:
         return Block(kind=BlockKind.code, text=_code_text(group), **common)
     text = join_lines([x.text for x in group])
     marker = split_marker(text)
-    larger = body > 0 and size >= body * 1.12
+    larger = body > 0 and size >= body * HEADING_SIZE_RATIO
     if marker and not larger:
         return Block(kind=BlockKind.list, text=_emphasise(marker.text.strip(), bold, italic),
                      ordered=marker.ordered, level=0, **common)
@@ -88,12 +88,8 @@ def provisional_level(size: float, body: float) -> int:
     return 1 if ratio >= 1.6 else 2 if ratio >= 1.25 else 3
 
 
-def emphasise(text: str, bold: bool, italic: bool) -> str:
-    """``text`` wrapped in ``**``/``*`` markers (white space kept outside them)."""
-    return _emphasise(text, bold, italic)
-
-
 def _emphasise(text: str, bold: bool, italic: bool) -> str:
+    """``text`` wrapped in ``**``/``*`` markers (white space kept outside them)."""
     marks = ("**" if bold else "") + ("*" if italic else "")
     if not marks or not text.strip():
         return text
