@@ -54,11 +54,14 @@ class SdpaDonutSwinSelfAttention(DonutSwinSelfAttention):
         """Window attention of ``hidden_states`` (``batch·windows × N × C``) under ``attention_mask`` (``windows × N × N``)."""
         if output_attentions or args or kwargs:
             return super().forward(hidden_states, attention_mask, output_attentions, *args, **kwargs)
-        batch_windows, tokens, _ = hidden_states.shape
+        batch_windows, tokens, channels = hidden_states.shape
         head_shape = (batch_windows, tokens, self.num_attention_heads, self.attention_head_size)
-        query = self.query(hidden_states).view(head_shape).transpose(1, 2)
-        key = self.key(hidden_states).view(head_shape).transpose(1, 2)
-        value = self.value(hidden_states).view(head_shape).transpose(1, 2)
+        if _can_fuse(self, hidden_states, self.query):
+            flat = hidden_states.reshape(-1, channels)
+            query, key, value = (_fused_linear(flat, linear) for linear in (self.query, self.key, self.value))
+        else:
+            query, key, value = self.query(hidden_states), self.key(hidden_states), self.value(hidden_states)
+        query, key, value = (x.view(head_shape).transpose(1, 2) for x in (query, key, value))
         mask = self._additive_mask(attention_mask, batch_windows, query.dtype)
         context = F.scaled_dot_product_attention(
             query, key, value, attn_mask=mask, dropout_p=self.dropout.p if self.training else 0.0
@@ -137,7 +140,8 @@ class SdpaDonutSwinLayer(DonutSwinLayer):
 
     def _residual_blocks(self, hidden_states: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         """``x + proj(context)``, then ``x + MLP(layernorm(x))``: the rest of the block after attention."""
-        if _can_fuse(self, hidden_states):
+        gelu = self.intermediate.intermediate_act_fn
+        if _can_fuse(self, hidden_states, self.output.dense) and _is_exact_gelu(gelu):
             shape = hidden_states.shape
             flat = hidden_states.reshape(-1, shape[-1])
             flat = _fused_linear(context.reshape(flat.shape), self.attention.output.dense, residual=flat)
@@ -165,7 +169,9 @@ class SdpaDonutSwinLayer(DonutSwinLayer):
         cols = (torch.arange(width_pad, device=device) + shift) % width_pad
         inside = (rows < height)[:, None] & (cols < width)[None, :]
         source = torch.where(inside, rows[:, None] * width + cols[None, :], height * width)
-        into = source.view(height_pad // window, window, width_pad // window, window).transpose(1, 2).reshape(-1)
+        into = (
+            source.view(height_pad // window, window, width_pad // window, window).transpose(1, 2).reshape(-1)
+        )
         out = torch.empty(height * width, dtype=torch.long, device=device)
         slots = torch.arange(into.numel(), device=device)
         real = into < height * width
@@ -174,12 +180,21 @@ class SdpaDonutSwinLayer(DonutSwinLayer):
         self._sdpa_window_index_cache = (key, indices)
         return indices
 
-    def get_attn_mask(self, height: int, width: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor | None:
+    def get_attn_mask(
+        self, height: int, width: int, dtype: torch.dtype, device: torch.device
+    ) -> torch.Tensor | None:
         """The eager shift mask, remembered for the last ``(height, width, window, shift, dtype, device)``."""
         if torch.is_grad_enabled():
             return super().get_attn_mask(height, width, dtype, device)
-        key = (height, width, int(self.window_size), int(self.shift_size), dtype, device,
-               torch.is_inference_mode_enabled())
+        key = (
+            height,
+            width,
+            int(self.window_size),
+            int(self.shift_size),
+            dtype,
+            device,
+            torch.is_inference_mode_enabled(),
+        )
         cached = self.__dict__.get("_sdpa_shift_mask_cache")
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -188,20 +203,22 @@ class SdpaDonutSwinLayer(DonutSwinLayer):
         return mask
 
 
-def _can_fuse(layer: SdpaDonutSwinLayer, hidden_states: torch.Tensor) -> bool:
-    """Whether the oneDNN fused linears may replace the eager residual MLP for this input.
+def _can_fuse(module: nn.Module, inputs: torch.Tensor, linear: nn.Linear) -> bool:
+    """Whether oneDNN fused linears may replace ``module``'s eager linears for ``inputs``.
 
-    Only for inference (no autograd through oneDNN ops, no dropout), on CPU in fp32 or bf16, with exact GELU,
-    and where this PyTorch build has the op (bf16 also needs CPU support).
+    Only for inference (no autograd through oneDNN ops, no dropout), on CPU without autocast, in fp32 or bf16
+    with weights of the same dtype, and where this PyTorch build has the op (bf16 also needs CPU support).
     """
-    if torch.is_grad_enabled() or layer.training or hidden_states.device.type != "cpu":
+    if torch.is_grad_enabled() or module.training or inputs.device.type != "cpu":
         return False
-    if torch.is_autocast_enabled("cpu") or layer.output.dense.weight.dtype != hidden_states.dtype:
+    if torch.is_autocast_enabled("cpu") or linear.weight.dtype != inputs.dtype:
         return False
-    activation = layer.intermediate.intermediate_act_fn
-    if not (isinstance(activation, GELUActivation) and activation.act is F.gelu):
-        return False
-    return _onednn_linear_available(hidden_states.dtype)
+    return _onednn_linear_available(inputs.dtype)
+
+
+def _is_exact_gelu(activation: nn.Module) -> bool:
+    """True for transformers' default ``gelu`` activation (erf form), the one oneDNN's ``gelu`` fuses."""
+    return isinstance(activation, GELUActivation) and activation.act is F.gelu
 
 
 def _onednn_linear_available(dtype: torch.dtype) -> bool:
@@ -270,7 +287,14 @@ def _cache_key(table: torch.Tensor, dtype: torch.dtype) -> tuple[Any, ...] | Non
     """
     if (torch.is_grad_enabled() and table.requires_grad) or table.is_inference():
         return None
-    return (table._version, table.data_ptr(), table.dtype, table.device, dtype, torch.is_inference_mode_enabled())
+    return (
+        table._version,
+        table.data_ptr(),
+        table.dtype,
+        table.device,
+        dtype,
+        torch.is_inference_mode_enabled(),
+    )
 
 
 def _check_eager_signature() -> None:

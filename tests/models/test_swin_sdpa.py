@@ -189,9 +189,17 @@ def test_extra_attention_arguments_fall_back_to_eager(monkeypatch):
 def test_vision_encoder_decoder_model_is_switched():
     decoder = MBartForCausalLM(
         MBartConfig(
-            vocab_size=32, d_model=16, decoder_layers=1, decoder_attention_heads=2, decoder_ffn_dim=32,
-            encoder_layers=1, encoder_attention_heads=2, encoder_ffn_dim=32, max_position_embeddings=16,
-            is_decoder=True, add_cross_attention=True,
+            vocab_size=32,
+            d_model=16,
+            decoder_layers=1,
+            decoder_attention_heads=2,
+            decoder_ffn_dim=32,
+            encoder_layers=1,
+            encoder_attention_heads=2,
+            encoder_ffn_dim=32,
+            max_position_embeddings=16,
+            is_decoder=True,
+            add_cross_attention=True,
         )
     )
     model = VisionEncoderDecoderModel(encoder=tiny_encoder(), decoder=decoder).eval()
