@@ -248,21 +248,22 @@ _CACHE_ATTRIBUTES = ("_sdpa_mask_cache", "_sdpa_shift_mask_cache", "_sdpa_window
 
 
 def enable_sdpa(model: nn.Module) -> int:
-    """Switch every DonutSwin window attention inside ``model`` to the SDPA path; return how many switched.
+    """Switch every DonutSwin window attention inside ``model`` to the SDPA path; return how many are on it.
 
-    ``model`` may be a ``DonutSwinModel``, a ``VisionEncoderDecoderModel`` holding one, or any module tree.
-    Idempotent: modules already switched are left alone and not counted, so a second call returns 0.
-    Weights, buffers and the state dict are untouched; :func:`disable_sdpa` switches back.
+    ``model`` may be a ``DonutSwinModel``, a ``VisionEncoderDecoderModel`` holding one, or any module tree;
+    0 means it holds no DonutSwin attention. Idempotent: modules already switched are left as they are and a
+    second call returns the same count. Weights, buffers and the state dict are untouched;
+    :func:`disable_sdpa` switches back. Raises :class:`~docai.errors.ModelError` (switching nothing) where the
+    installed transformers' attention takes other arguments than this path was written for.
     """
     _check_eager_signature()
-    switched = 0
+    on_sdpa = 0
     for module in model.modules():
         target = _SWAPS.get(type(module))
-        if target is None:
-            continue
-        module.__class__ = target
-        switched += target is SdpaDonutSwinSelfAttention
-    return switched
+        if target is not None:
+            module.__class__ = target
+        on_sdpa += isinstance(module, SdpaDonutSwinSelfAttention)
+    return on_sdpa
 
 
 def disable_sdpa(model: nn.Module) -> int:
