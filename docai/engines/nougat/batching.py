@@ -1,4 +1,10 @@
-"""How many pages to decode together: from free memory, and what pays off on the device."""
+"""How many pages to decode together, and in which dtype: what pays off on the device.
+
+Batched greedy decoding is compute-bound where token-by-token decoding is memory-bound, so on a CPU
+with native bf16 matrix units (AMX, AVX512-BF16) the decoder runs bf16 by default: measured on one
+core of such a CPU, an mBART step of nougat-base at batch 8 takes 72 ms in bf16 against 289 ms in
+fp32 (at batch 1: 50 ms against 91 ms). ``$DOCAI_DTYPE`` still decides when it is set.
+"""
 
 from __future__ import annotations
 
@@ -41,3 +47,13 @@ def choose_batch_size(stepper, max_length: int, *, fraction: float = 0.5) -> int
     if free is None:
         return 1 if device.type != "cpu" else 4
     return max(1, min(cap, int(free * fraction) // max(1, page_bytes(stepper, max_length))))
+
+
+def preferred_dtype(device: str | None = None) -> str | None:
+    """The dtype to ask the loader for: ``"bf16"`` on a CPU with native bf16 units unless
+    ``$DOCAI_DTYPE`` is set; otherwise None (the loader's own choice)."""
+    from docai.models.device import DTYPE_ENV, choose_device, cpu_has_native_bf16
+
+    if os.environ.get(DTYPE_ENV):
+        return None
+    return "bf16" if choose_device(device).type == "cpu" and cpu_has_native_bf16() else None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docai.engines.base import EngineOutput
-from docai.engines.nougat.batching import choose_batch_size
+from docai.engines.nougat.batching import choose_batch_size, preferred_dtype
 from docai.engines.nougat.blocks import mmd_to_blocks
 from docai.engines.nougat.decode import DecodeSettings, encode, greedy_decode
 from docai.engines.nougat.outcome import PageOutcome, judge
@@ -44,7 +44,7 @@ class NougatEngine:
             raise ConfigError("the nougat engine needs a model: give --nougat-model DIR (or a hub id)")
         self.options = options
         self.settings = settings or NougatSettings.from_env()
-        self.loaded = load_model(options.nougat_model, kind="nougat")
+        self.loaded = load_model(options.nougat_model, kind="nougat", dtype=preferred_dtype())
         self.model = self.loaded.model
         self.tokenizer = self.loaded.tokenizer
         self.stepper = MBartStepper(self.model)
@@ -54,7 +54,8 @@ class NougatEngine:
             overrides["max_length"] = self.settings.max_length
         self.decoding = DecodeSettings.from_model(self.model, self.tokenizer, **overrides)
         self.batch_size = options.batch_size or choose_batch_size(self.stepper, self.decoding.max_length)
-        self._dtype = dtype_name(self.loaded.dtype)
+        encoder_dtype = getattr(self.loaded, "encoder_dtype", None) or self.loaded.dtype
+        self._dtype = f"{dtype_name(self.loaded.dtype)}/{dtype_name(encoder_dtype)}"
 
     def cache_options(self) -> dict[str, Any]:
         """Everything that changes a page's output: the checkpoint (and its weights file), dtype, settings."""
