@@ -110,7 +110,9 @@ def greedy_decode(stepper: MBartStepper, encoder_hidden: torch.Tensor, settings:
             result, token = results[page], int(tokens_cpu[row])
             result.max_logits.append(float(best_cpu[row]))
             if token == settings.eos_token_id:
-                result.finish = "eos"
+                # an end token on the very last step (forced there, as nougat-base's config asks) is the
+                # length limit, not the page ending by itself
+                result.finish = "eos" if step + 1 < max_new else "length"
                 continue
             result.tokens.append(token)
             if collapsed[row]:

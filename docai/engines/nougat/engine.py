@@ -7,6 +7,7 @@ repetition penalty, hand pages that collapse again to the OCR engine, and return
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -55,6 +56,7 @@ class NougatEngine:
         self.decoding = DecodeSettings.from_model(self.model, self.tokenizer, **overrides)
         self.batch_size = options.batch_size or choose_batch_size(self.stepper, self.decoding.max_length)
         encoder_dtype = getattr(self.loaded, "encoder_dtype", None) or self.loaded.dtype
+        self._lock = threading.Lock()  # one decoder state per engine: batches take turns
         self._dtype = f"{dtype_name(self.loaded.dtype)}/{dtype_name(encoder_dtype)}"
 
     def cache_options(self) -> dict[str, Any]:
@@ -68,17 +70,18 @@ class NougatEngine:
         """One output per page, in order. A page that cannot be rendered fails alone."""
         outputs: list[EngineOutput | None] = [None] * len(pages)
         images, live = [], []
-        start = time.perf_counter()
+        began = time.perf_counter()
         for i, ctx in enumerate(pages):
             try:
                 images.append(ctx.render(self.settings.dpi))
                 live.append(i)
             except DocaiError as exc:
                 outputs[i] = EngineOutput(errors=[PageError(code=exc.code, message=str(exc))])
-        render_s = (time.perf_counter() - start) / max(1, len(pages))
-        for start in range(0, len(live), self.batch_size):
-            chunk = live[start:start + self.batch_size]
-            results = self._run_batch([pages[i] for i in chunk], images[start:start + self.batch_size])
+        render_s = (time.perf_counter() - began) / max(1, len(pages))
+        for first in range(0, len(live), self.batch_size):
+            chunk = live[first:first + self.batch_size]
+            with self._lock:
+                results = self._run_batch([pages[i] for i in chunk], images[first:first + self.batch_size])
             for i, out in zip(chunk, results, strict=True):
                 out.timings["render_s"] = round(render_s, 4)
                 outputs[i] = out

@@ -76,6 +76,8 @@ def test_forced_end_token_at_the_length_limit(varied):
     settings = DecodeSettings.from_model(model, guard=None, max_length=10, forced_eos_token_id=2)
     (generation,) = greedy_decode(MBartStepper(model), memory[:1], settings)
     assert len(generation.tokens) <= 8
+    if len(generation.tokens) == 8:  # ran to the limit: the forced end token does not count as ending
+        assert generation.finish == "length"
     assert generation.tokens == _reference(model, memory[:1], max_length=10, forced_eos_token_id=2)
 
 
