@@ -10,9 +10,9 @@ import docai
 from docai.engines.ocr import models as ocr_models
 from docai.engines.ocr.engine import OcrEngine
 from docai.engines.ocr.orientation import quarter_turn, rotate_points, unrotate_bbox
-from docai.engines.ocr.reading_order import reading_order
 from docai.errors import ConfigError, ModelError
 from docai.ingest.source import open_source
+from docai.layout.order import reading_order
 
 TRUTH = "Docling bundles PDF document conversion to JSON and Markdown in an easy self contained package"
 

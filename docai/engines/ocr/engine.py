@@ -11,9 +11,9 @@ import numpy as np
 from docai.engines.base import EngineOutput
 from docai.engines.ocr.models import DET_MAX_SIDE, OcrModels, load_models
 from docai.engines.ocr.orientation import quarter_turn, rotate_points, unrotate_bbox, upside_down
-from docai.engines.ocr.reading_order import reading_order
 from docai.ingest.source import PageContext
 from docai.layout import TextLine, lines_to_blocks
+from docai.layout.order import reading_order
 from docai.options import ConvertOptions
 
 #: bump when the engine's output for the same page and models changes (part of the cache key)
