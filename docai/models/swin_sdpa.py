@@ -5,17 +5,13 @@ eagerly: two batched matmuls, a division, a gather of the bias table, two broadc
 full pass over a ``windows × heads × 49 × 49`` score tensor. :func:`enable_sdpa` swaps those modules (by
 instance class, no copy of the modeling file) to a subclass that folds the bias and, for shifted windows, the
 cyclic-shift mask into ONE additive ``attn_mask`` for :func:`torch.nn.functional.scaled_dot_product_attention`,
-which runs PyTorch's fused kernel.
+which runs PyTorch's fused kernel. Its ``DonutSwinLayer`` moves tokens into and out of windows with one gather
+each way, and at CPU inference runs the block's linears as oneDNN linears with bias, GELU and residual fused.
 
-Two caches keep the mask off the hot path when gradients are off (inference):
-
-- each ``DonutSwinLayer`` keeps the shift mask of the last feature-map size it saw, so it is built once per
-  page size rather than on every forward;
-- each attention module keeps its folded ``bias + mask`` tensor (``windows × heads × N × N``) for the last mask
-  it was given, invalidated when the bias table changes (version counter, storage, dtype, device).
-
+When gradients are off, the folded mask (per attention module), the shift mask and the window indices (per
+layer) are cached for the last page size, and rebuilt when the bias table, dtype, device or size changes.
 Attention maps (``output_attentions=True``) and any extra argument (e.g. a ``head_mask`` on other
-transformers versions) fall back to the untouched eager forward.
+transformers versions) fall back to the untouched eager forward. User docs: ``docs/swin_sdpa.md``.
 """
 
 from __future__ import annotations
@@ -33,8 +29,11 @@ from docai.errors import ModelError
 
 __all__ = ["SdpaDonutSwinLayer", "SdpaDonutSwinSelfAttention", "disable_sdpa", "enable_sdpa"]
 
-# The eager forward this module replaces must still take these arguments, in this order.
-_EXPECTED_SIGNATURE = ("self", "hidden_states", "attention_mask", "output_attentions")
+# The eager forwards this module replaces must still take these arguments, in this order.
+_EXPECTED_SIGNATURES = {
+    DonutSwinSelfAttention: ("self", "hidden_states", "attention_mask", "output_attentions"),
+    DonutSwinLayer: ("self", "hidden_states", "input_dimensions", "output_attentions", "always_partition"),
+}
 
 
 class SdpaDonutSwinSelfAttention(DonutSwinSelfAttention):
@@ -299,9 +298,10 @@ def _cache_key(table: torch.Tensor, dtype: torch.dtype) -> tuple[Any, ...] | Non
 
 
 def _check_eager_signature() -> None:
-    """Refuse a transformers whose eager attention forward takes other arguments than this path was built for."""
-    names = tuple(inspect.signature(DonutSwinSelfAttention.forward).parameters)
-    if names != _EXPECTED_SIGNATURE:
-        raise ModelError(
-            f"SDPA attention does not support this transformers version: DonutSwinSelfAttention.forward{names}"
-        )
+    """Refuse a transformers whose eager forwards take other arguments than this path was built for."""
+    for cls, expected in _EXPECTED_SIGNATURES.items():
+        names = tuple(inspect.signature(cls.forward).parameters)
+        if names != expected:
+            raise ModelError(
+                f"SDPA attention does not support this transformers version: {cls.__name__}.forward{names}"
+            )

@@ -216,7 +216,11 @@ def test_model_without_donut_swin_switches_nothing():
 
 
 def test_unknown_transformers_attention_signature_is_a_model_error(monkeypatch):
-    monkeypatch.setattr(swin_sdpa, "_EXPECTED_SIGNATURE", ("self", "hidden_states", "head_mask"))
+    expected = {
+        **swin_sdpa._EXPECTED_SIGNATURES,
+        DonutSwinSelfAttention: ("self", "hidden_states", "head_mask"),
+    }
+    monkeypatch.setattr(swin_sdpa, "_EXPECTED_SIGNATURES", expected)
     model = tiny_encoder()
     with pytest.raises(ModelError, match="transformers version"):
         enable_sdpa(model)
