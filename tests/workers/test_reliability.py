@@ -20,8 +20,8 @@ def text_pdf(make_pdf, n: int, marked: dict[int, str] | None = None, *, tag: str
     """``n`` born-digital pages; ``marked`` adds a fault marker to some (1-based) pages."""
     marked = marked or {}
     return make_pdf([
-        [((72, 100), f"Page {i} of the queue test {tag} says hello to the workers.", 11),
-         ((72, 140), marked.get(i, "A second line of ordinary text."), 11)]
+        [((72, 300), f"Page {i} of the queue test {tag} says hello to the workers.", 11),
+         ((72, 340), marked.get(i, "A second line of ordinary text."), 11)]
         for i in range(1, n + 1)
     ])
 
