@@ -46,9 +46,20 @@ class JobServices:
 
     def send(self, task: str, args: list, queue: str) -> None:
         """Enqueue a task by name on ``queue`` (messages are JSON and carry ids, never documents)."""
+        import kombu.exceptions
+
         from workers.app import app_for
 
-        app_for(self.settings).send_task(task, args=args, queue=queue)
+        try:
+            app_for(self.settings).send_task(task, args=args, queue=queue, retry=True, retry_policy=SEND_RETRY)
+        except (AttributeError, OSError) as exc:
+            # kombu's producer can lose its channel object while Redis restarts mid-publish; report it as
+            # the connection trouble it is, so the task re-queues instead of failing the job
+            raise kombu.exceptions.OperationalError(f"could not enqueue {task}: {exc}") from exc
+
+
+#: publishing retries while the broker comes back (a Redis restart takes a second or two)
+SEND_RETRY = {"max_retries": 20, "interval_start": 0.1, "interval_step": 0.25, "interval_max": 1.0}
 
 
 @lru_cache(maxsize=8)
