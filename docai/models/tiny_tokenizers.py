@@ -53,7 +53,7 @@ def write_nougat_tokenizer(directory: Path) -> int:
     from tokenizers.models import BPE
 
     vocab = {token: i for i, token in enumerate(NOUGAT_SPECIAL_TOKENS)}
-    for symbol in pre_tokenizers.ByteLevel.alphabet():
+    for symbol in sorted(pre_tokenizers.ByteLevel.alphabet()):  # the Rust side returns a set: fix the order
         vocab.setdefault(symbol, len(vocab))
     for left, right in NOUGAT_MERGES:
         vocab.setdefault(left + right, len(vocab))

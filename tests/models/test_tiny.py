@@ -122,3 +122,17 @@ def test_tiny_model_dir_builds_once_and_reuses(tmp_path):
     assert again == first and (again / "model.safetensors").stat().st_mtime_ns == stamp
     assert other != first
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging dirs left behind"
+
+
+def test_same_seed_writes_identical_weights(tmp_path):
+    import torch
+    from safetensors.torch import load_file
+
+    from docai.models.tiny import write_tiny_model
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_tiny_model("nougat", a, seed=3)
+    write_tiny_model("nougat", b, seed=3)
+    wa, wb = load_file(a / "model.safetensors"), load_file(b / "model.safetensors")
+    assert wa.keys() == wb.keys()
+    assert [k for k in wa if not torch.equal(wa[k], wb[k])] == []
