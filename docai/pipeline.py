@@ -81,6 +81,8 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
         try:
             engine = get_engine(route.value, options)
         except DocaiError as exc:
+            if _engine_was_asked_for(route, options):
+                raise  # a forced engine or a configured model that cannot load fails the whole run loudly
             for i in indices:
                 outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, route.value, "")
             done += len(indices)
@@ -103,6 +105,12 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
             errors=list(out.errors), timings=dict(out.timings), cached=cached,
         ))
     return pages
+
+
+def _engine_was_asked_for(route: Route, options: ConvertOptions) -> bool:
+    """True where the user named this engine (``--engine``) or configured its model: then an engine that
+    cannot be created is the user's error for the whole run, not a per-page problem."""
+    return options.engine.value == route.value or route in (Route.nougat, Route.donut)
 
 
 def _safe(get: Callable[[], float]) -> float:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 import docai
 from docai.cli import main
+from docai.errors import ConfigError, ModelError
 from schemas.document import Route
 
 
@@ -30,7 +32,15 @@ def test_convert_cli_engine_donut_json(taught_donut_dir, tmp_path, simple_pdf):
     assert json.loads(result.output)["pages"][0]["data"]["task"] == "cord-v2"
 
 
-def test_convert_engine_donut_without_model_marks_pages(simple_pdf):
-    doc = docai.convert(simple_pdf, engine="donut", pages="1")
-    assert doc.pages[0].route is Route.failed
-    assert "donut_model" in doc.pages[0].errors[0].message
+def test_convert_engine_donut_without_model_is_a_config_error(simple_pdf, tmp_path):
+    with pytest.raises(ConfigError, match="donut_model"):
+        docai.convert(simple_pdf, engine="donut", pages="1")
+    path = tmp_path / "s.pdf"
+    path.write_bytes(simple_pdf)
+    result = CliRunner().invoke(main, ["convert", str(path), "--engine", "donut", "-q"])
+    assert result.exit_code == ConfigError.exit_code and "donut_model" in result.output
+
+
+def test_missing_nougat_model_is_a_model_error(simple_pdf, tmp_path):
+    with pytest.raises(ModelError):
+        docai.convert(simple_pdf, engine="nougat", nougat_model=str(tmp_path / "nope"))

@@ -13,6 +13,7 @@ from docai.cli import main
 from docai.engines.base import EngineOutput
 from docai.engines.nougat import engine as engine_module
 from docai.engines.nougat.outcome import PageOutcome
+from docai.errors import ConfigError, ModelError
 from docai.options import ConvertOptions
 from schemas.document import Block, BlockKind, Route
 
@@ -64,11 +65,11 @@ def test_auto_routes_scans_to_nougat_when_configured(tiny_nougat_dir, scan_png):
 
 
 def test_missing_model_is_one_clear_line(simple_pdf, tmp_path):
-    doc = docai.convert(simple_pdf, engine="nougat", pages="1")
-    assert doc.pages[0].errors[0].message.startswith("the nougat engine needs a model")
-    doc = docai.convert(simple_pdf, engine="nougat", pages="1", nougat_model=str(tmp_path / "nope"))
-    (error,) = doc.pages[0].errors
-    assert error.code == "model_error" and "\n" not in error.message
+    with pytest.raises(ConfigError, match="^the nougat engine needs a model"):
+        docai.convert(simple_pdf, engine="nougat", pages="1")
+    with pytest.raises(ModelError) as raised:
+        docai.convert(simple_pdf, engine="nougat", pages="1", nougat_model=str(tmp_path / "nope"))
+    assert raised.value.code == "model_error" and "\n" not in str(raised.value)
 
 
 def _collapse_first_pass(monkeypatch, retry_ok: bool) -> None:
