@@ -8,10 +8,9 @@ from pathlib import Path
 import click
 
 from docai.batch import convert_many, expand_inputs, render
-from docai.cli.options import limit_options, limits_from
+from docai.cli.options import conversion_options, conversion_options_from
 from docai.cli.progress import page_progress
 from docai.errors import ConfigError
-from docai.options import ConvertOptions, EngineChoice
 from docai.pipeline import convert
 
 
@@ -20,32 +19,16 @@ from docai.pipeline import convert
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Output file (one input) or directory (one file per input). Default: stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-@click.option("-p", "--pages", help="Pages to convert, 1-based: '1-3,7', '5-'. Default: all.")
-@click.option("--engine", type=click.Choice([e.value for e in EngineChoice]), default="auto", show_default=True,
-              help="auto routes each page; text, ocr, nougat or donut force one path.")
-@click.option("--password", help="Password of an encrypted PDF.")
-@click.option("--recompute", is_flag=True, help="Redo finished outputs and cached pages.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the page cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Page cache location (default ~/.cache/docai).")
-@click.option("--ocr-dpi", type=int, default=150, show_default=True, help="Render resolution for OCR.")
-@click.option("--nougat-model", help="Nougat checkpoint (hub id or local dir) for --engine nougat/auto.")
-@click.option("--donut-model", help="Donut checkpoint (hub id or local dir) for --engine donut (JSON per page).")
-@click.option("--donut-task", default="cord-v2", show_default=True, help="Donut task for --engine donut.")
-@click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@limit_options
-def convert_cmd(inputs, output, fmt, pages, engine, password, recompute, no_cache, cache_dir, ocr_dpi,
-                nougat_model, donut_model, donut_task, batch_size, quiet, max_file_size, max_pages, max_image_pixels, page_timeout):
+@conversion_options
+def convert_cmd(inputs, output, fmt, cache_dir, quiet, **params):
     """Convert PDFs or images (paths, directories, or - for stdin) to markdown or JSON.
 
     One input without -o prints to stdout. Several inputs, or a directory, write one file per input
     into the -o directory and skip inputs already converted unless --recompute.
     """
-    options = ConvertOptions(
-        pages=pages, password=password, engine=engine, recompute=recompute, use_cache=not no_cache,
-        cache_dir=str(cache_dir) if cache_dir else None, ocr_dpi=ocr_dpi, nougat_model=nougat_model, donut_model=donut_model, donut_task=donut_task,
-        batch_size=batch_size, limits=limits_from(max_file_size, max_pages, max_image_pixels, page_timeout),
-    )
+    options = conversion_options_from(params, cache_dir=str(cache_dir) if cache_dir else None)
     show = not quiet
     paths = expand_inputs(inputs)
     single_file = len(paths) == 1 and (output is None or output.suffix.lower() in (".md", ".json", ".txt"))

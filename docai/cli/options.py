@@ -45,3 +45,46 @@ def limit_options(func):
 def limits_from(max_file_size: int, max_pages: int, max_image_pixels: int, page_timeout: float) -> Limits:
     return Limits(max_file_bytes=max_file_size, max_pages=max_pages, max_image_pixels=max_image_pixels,
                   page_timeout_s=page_timeout)
+
+
+#: the keyword names that :func:`conversion_options` adds to a command
+CONVERSION_PARAMS = ("pages", "engine", "password", "recompute", "no_cache", "ocr_dpi", "nougat_model",
+                     "donut_model", "donut_task", "batch_size", "max_file_size", "max_pages", "max_image_pixels",
+                     "page_timeout")
+
+
+def conversion_options(func):
+    """The flags that shape a conversion, shared by ``docai convert`` and ``docai submit``."""
+    from docai.options import EngineChoice
+
+    options = [
+        click.option("-p", "--pages", help="Pages to convert, 1-based: '1-3,7', '5-'. Default: all."),
+        click.option("--engine", type=click.Choice([e.value for e in EngineChoice]), default="auto",
+                     show_default=True, help="auto routes each page; text, ocr, nougat or donut force one path."),
+        click.option("--password", help="Password of an encrypted PDF."),
+        click.option("--recompute", is_flag=True, help="Redo finished outputs and cached pages."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the page cache."),
+        click.option("--ocr-dpi", type=int, default=150, show_default=True, help="Render resolution for OCR."),
+        click.option("--nougat-model", help="Nougat checkpoint (hub id or local dir) for --engine nougat/auto."),
+        click.option("--donut-model", help="Donut checkpoint (hub id or local dir) for --engine donut (JSON per page)."),
+        click.option("--donut-task", default="cord-v2", show_default=True, help="Donut task for --engine donut."),
+        click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice)."),
+    ]
+    func = limit_options(func)
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def conversion_options_from(params: dict, **extra):
+    """Pop the :func:`conversion_options` flags out of ``params`` into a validated ConvertOptions."""
+    from docai.options import ConvertOptions
+
+    p = {name: params.pop(name) for name in CONVERSION_PARAMS}
+    return ConvertOptions(
+        pages=p["pages"], password=p["password"], engine=p["engine"], recompute=p["recompute"],
+        use_cache=not p["no_cache"], ocr_dpi=p["ocr_dpi"], nougat_model=p["nougat_model"],
+        donut_model=p["donut_model"], donut_task=p["donut_task"], batch_size=p["batch_size"],
+        limits=limits_from(p["max_file_size"], p["max_pages"], p["max_image_pixels"], p["page_timeout"]),
+        **extra,
+    )

@@ -10,10 +10,9 @@ from pathlib import Path
 import click
 
 from docai.batch import expand_inputs, output_path, render
-from docai.cli.options import limit_options, limits_from
+from docai.cli.options import conversion_options, conversion_options_from
 from docai.cli.progress import page_progress
 from docai.errors import ConfigError, InputError, JobError
-from docai.options import ConvertOptions, EngineChoice
 from docai.settings import Settings
 from schemas.jobs import JobState, JobStatus
 
@@ -60,33 +59,20 @@ def worker_cmd(queues, concurrency, loglevel, pool, celery_args):
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="With --wait: output file (one input) or directory (several). Default: stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-@click.option("-p", "--pages", help="Pages to convert, 1-based: '1-3,7', '5-'. Default: all.")
-@click.option("--engine", type=click.Choice([e.value for e in EngineChoice]), default="auto", show_default=True,
-              help="auto routes each page; text, ocr or nougat force one path.")
-@click.option("--password", help="Password of an encrypted PDF.")
-@click.option("--recompute", is_flag=True, help="Ignore the workers' cached pages.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the workers' page cache.")
-@click.option("--ocr-dpi", type=int, default=150, show_default=True, help="Render resolution for OCR.")
-@click.option("--nougat-model", help="Nougat checkpoint (hub id) for --engine nougat/auto.")
-@click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice).")
 @click.option("--timeout", type=float, help="With --wait: give up after this many seconds.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@limit_options
-def submit_cmd(inputs, wait, output, fmt, pages, engine, password, recompute, no_cache, ocr_dpi, nougat_model,
-               batch_size, timeout, quiet, max_file_size, max_pages, max_image_pixels, page_timeout):
+@conversion_options
+def submit_cmd(inputs, wait, output, fmt, timeout, quiet, **params):
     """Queue PDFs or images for conversion; prints one job id per input.
 
     Each input is checked before it is queued (type, size, pages, password). With --wait, shows a
-    progress bar per job and prints (or writes with -o) the result, like docai convert.
+    progress bar per job and prints (or writes with -o) the result, like docai convert. --recompute and
+    --no-cache apply to the workers' page cache.
     """
     from docai import jobs
 
     settings = Settings.from_env()
-    options = ConvertOptions(
-        pages=pages, password=password, engine=engine, recompute=recompute, use_cache=not no_cache,
-        ocr_dpi=ocr_dpi, nougat_model=nougat_model, batch_size=batch_size,
-        limits=limits_from(max_file_size, max_pages, max_image_pixels, page_timeout),
-    )
+    options = conversion_options_from(params)
     paths = expand_inputs(inputs)
     if wait and len(paths) > 1 and output is None:
         raise ConfigError("several inputs with --wait need -o DIR for their results")
