@@ -96,3 +96,29 @@ class ConfigError(DocaiError):
 
     code = "config_error"
     exit_code = 12
+
+
+class DependencyError(ConfigError):
+    """An optional dependency is not installed (e.g. torch for the neural engines)."""
+
+    code = "missing_dependency"
+    exit_code = 13
+
+
+#: top-level module → the extra that installs it
+OPTIONAL_MODULES = {
+    "torch": "models", "transformers": "models", "safetensors": "models", "tokenizers": "models",
+    "rapidfuzz": "models", "huggingface_hub": "models",
+    "celery": "service", "kombu": "service", "redis": "service", "fastapi": "service", "starlette": "service",
+    "uvicorn": "service", "httpx": "service", "multipart": "service", "yaml": "service",
+}
+
+
+def dependency_error(exc: ModuleNotFoundError) -> DependencyError | None:
+    """The one-line :class:`DependencyError` for a missing optional module, or ``None`` for any other."""
+    module = (exc.name or "").split(".")[0]
+    extra = OPTIONAL_MODULES.get(module)
+    if extra is None:
+        return None
+    return DependencyError(f"this needs {module!r}, which is not installed: pip install 'docai[{extra}]' "
+                           "(with -c constraints.txt to keep the CPU torch)")

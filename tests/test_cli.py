@@ -58,3 +58,19 @@ def test_page_out_of_range_exit_code(sample_pdf):
     result = CliRunner().invoke(main, ["convert", str(sample_pdf), "--pages", "9"])
     assert result.exit_code == 7
     assert "out of range" in result.output
+
+
+def test_missing_optional_dependency_is_one_line(monkeypatch, tmp_path):
+    import sys as _sys
+
+    monkeypatch.setitem(_sys.modules, "tokenizers", None)  # as if docai[models] were not installed
+    result = CliRunner().invoke(main, ["dev", "tiny-model", "nougat", str(tmp_path / "m")])
+    assert result.exit_code == 13
+    assert "pip install 'docai[models]'" in result.output and "Traceback" not in result.output
+
+
+def test_dependency_error_only_for_optional_modules():
+    from docai.errors import DependencyError, dependency_error
+
+    assert isinstance(dependency_error(ModuleNotFoundError(name="celery.app")), DependencyError)
+    assert dependency_error(ModuleNotFoundError(name="docai.nope")) is None

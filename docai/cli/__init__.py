@@ -7,7 +7,7 @@ import sys
 import click
 
 from docai import __version__
-from docai.errors import DocaiError
+from docai.errors import DocaiError, dependency_error
 
 
 class DocaiGroup(click.Group):
@@ -19,6 +19,12 @@ class DocaiGroup(click.Group):
         except DocaiError as exc:
             click.echo(f"docai: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except ModuleNotFoundError as exc:
+            missing = dependency_error(exc)
+            if missing is None:
+                raise
+            click.echo(f"docai: error: {missing}", err=True)
+            sys.exit(missing.exit_code)
         except KeyboardInterrupt:
             click.echo("docai: interrupted", err=True)
             sys.exit(130)

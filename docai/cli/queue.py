@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -12,7 +13,7 @@ import click
 from docai.batch import expand_inputs, output_path, render
 from docai.cli.options import conversion_options, conversion_options_from
 from docai.cli.progress import page_progress
-from docai.errors import ConfigError, InputError, JobError
+from docai.errors import ConfigError, InputError, JobError, dependency_error
 from docai.settings import Settings
 from schemas.jobs import JobState, JobStatus
 
@@ -27,6 +28,8 @@ def worker_argv(settings: Settings, queues: str, concurrency: int | None, loglev
     chosen = [names.get(q.strip(), q.strip()) for q in queues.split(",") if q.strip()]
     if not chosen:
         raise ConfigError("--queues needs at least one queue: cpu, gpu or cpu,gpu")
+    if importlib.util.find_spec("celery") is None:
+        raise dependency_error(ModuleNotFoundError(name="celery"))
     argv = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", ",".join(chosen),
             "-l", loglevel, "-P", pool, *QUIET_WORKER_FLAGS]
     if concurrency:

@@ -10,7 +10,7 @@ import importlib
 import threading
 from typing import TYPE_CHECKING
 
-from docai.errors import ConfigError
+from docai.errors import ConfigError, dependency_error
 
 if TYPE_CHECKING:
     from docai.engines.base import Engine
@@ -40,8 +40,14 @@ def get_engine(name: str, options: ConvertOptions) -> Engine:
     with _lock:
         if key not in _instances:
             module_name, factory = ENGINES[name].split(":")
-            module = importlib.import_module(module_name)
-            _instances[key] = getattr(module, factory)(options)
+            try:
+                module = importlib.import_module(module_name)
+                _instances[key] = getattr(module, factory)(options)
+            except ModuleNotFoundError as exc:
+                missing = dependency_error(exc)
+                if missing is None:
+                    raise
+                raise missing from None
         return _instances[key]
 
 
