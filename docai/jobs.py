@@ -150,7 +150,7 @@ def submit_convert(data: bytes, filename: str, options: ConvertOptions | dict[st
 
 
 def submit_ask(data: bytes, filename: str, question: str, model: str, pages: str | None = None, *,
-               settings: Settings | None = None) -> JobStatus:
+               password: str | None = None, settings: Settings | None = None) -> JobStatus:
     """Queue a question about a document (Donut DocVQA with ``model``) and return its ``queued`` status.
 
     The answer (a dict) is the job's result. Raises a :class:`DocaiError` for a bad document, page
@@ -165,7 +165,7 @@ def submit_ask(data: bytes, filename: str, question: str, model: str, pages: str
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
     resolve_model(model, settings)
-    opts = ConvertOptions(pages=pages)
+    opts = ConvertOptions(pages=pages, password=password)
     _check_upload(data, filename, settings)
     src = open_document(bytes(data), filename, opts)
     try:

@@ -43,6 +43,7 @@ class ConvertOptions(BaseModel):
     nougat_model: str | None = Field(default=None, description="hub id or local dir; enables the nougat path")
     donut_model: str | None = Field(default=None, description="hub id or local dir; for --engine donut")
     donut_task: str = Field(default="cord-v2", description="Donut task token for --engine donut")
+    allow_pickle: bool = Field(default=False, description="let neural engines load pickle (.bin) checkpoints")
     batch_size: int | None = Field(default=None, ge=1)
     use_cache: bool = True
     recompute: bool = Field(default=False, description="ignore cached pages (and rewrite them)")

@@ -29,6 +29,8 @@ def model_options(func):
         click.option("--max-length", type=click.IntRange(min=2), help="Longest sequence to generate, in tokens."),
         click.option("--device", help="cpu, cuda, cuda:N, mps or auto (default: $DOCAI_DEVICE, then the best)."),
         click.option("--dtype", help="fp32, bf16, fp16 or auto (default: $DOCAI_DTYPE, then the device's)."),
+        click.option("--allow-pickle", is_flag=True,
+                     help="Load a pickle-only (.bin) checkpoint; pickles can run code: only for trusted sources."),
     )):
         func = decorator(func)
     return func
@@ -78,7 +80,8 @@ def ask_cmd(input_path: str, question: str, as_json: bool, task: str, queue: boo
     if queue:
         from docai.cli.queue import submit_question
 
-        click.echo(submit_question(input_path, question, params["model"], params.get("pages")))
+        click.echo(submit_question(input_path, question, params["model"], params.get("pages"),
+                                   params.get("password")))
         return
     answer = run_ask(input_path, question, task=task, **_library_kwargs(params))
     print_answer(answer, as_json)

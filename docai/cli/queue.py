@@ -111,12 +111,12 @@ def _read_input(path: str) -> tuple[bytes, str]:
     return file.read_bytes(), path
 
 
-def submit_question(path: str, question: str, model: str, pages: str | None) -> str:
+def submit_question(path: str, question: str, model: str, pages: str | None, password: str | None = None) -> str:
     """Queue a document question (``docai ask --queue``) and return its job id."""
     from docai import jobs
 
     data, name = _read_input(path)
-    return jobs.submit_ask(data, name, question, model, pages).job_id
+    return jobs.submit_ask(data, name, question, model, pages, password=password).job_id
 
 
 def _wait_with_progress(jobs, status: JobStatus, label: str, settings: Settings, timeout: float | None, *,

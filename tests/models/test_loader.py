@@ -199,3 +199,31 @@ def test_bad_device_and_dtype_are_config_errors(tiny_donut):
         load_model(tiny_donut, dtype="int3")
     with pytest.raises(ConfigError, match="unknown device"):
         load_model(tiny_donut, device="toaster")
+
+
+def test_allow_pickle_reaches_the_loader_from_the_cli(tmp_path, monkeypatch):
+    """`docai convert --allow-pickle` and `docai extract --allow-pickle` hand the flag to load_model."""
+    from click.testing import CliRunner
+
+    import docai.models as models
+    from docai.cli import main
+    from docai.errors import ModelError
+
+    seen = []
+
+    def fake_load_model(name, **kwargs):
+        seen.append(kwargs.get("allow_pickle"))
+        raise ModelError("stop here")
+
+    monkeypatch.setattr(models, "load_model", fake_load_model)
+    pdf = tmp_path / "a.pdf"
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "hello")
+    doc.save(pdf)
+    runner = CliRunner()
+    runner.invoke(main, ["convert", str(pdf), "--engine", "nougat", "--nougat-model", "x/y", "--allow-pickle"])
+    runner.invoke(main, ["extract", str(pdf), "-m", "x/y", "--allow-pickle"])
+    runner.invoke(main, ["extract", str(pdf), "-m", "x/z"])
+    assert seen == [True, True, False]

@@ -23,7 +23,7 @@ DEFAULT_BATCH_SIZE = 4
 def extract(source: Source, model: str | DonutModel, task: str = "cord-v2", pages: str | None = None, *,
             password: str | None = None, limits: Limits | None = None, batch_size: int | None = None,
             dpi: int | None = None, max_length: int | None = None, device: str | None = None,
-            dtype: str | None = None) -> ExtractResult:
+            dtype: str | None = None, allow_pickle: bool = False) -> ExtractResult:
     """Run Donut task ``task`` (``cord-v2``, ``rvlcdip`` or a fine-tuned checkpoint's own) on every selected
     page of ``source`` and return the parsed JSON per page.
 
@@ -34,7 +34,7 @@ def extract(source: Source, model: str | DonutModel, task: str = "cord-v2", page
     unknown task or a missing model.
     """
     with open_source(source, password=password, pages=pages, limits=limits) as src:
-        donut = load_donut(model, device=device, dtype=dtype)
+        donut = load_donut(model, device=device, dtype=dtype, allow_pickle=allow_pickle)
         prompt = task_prompt(task, donut.vocabulary, donut.name)
         runs = _run(donut, src.pages(), prompt, src.limits, batch_size, dpi, max_length)
         return ExtractResult(source=src.name, model=donut.name, task=prompt.task, pages=[
@@ -48,14 +48,14 @@ def extract(source: Source, model: str | DonutModel, task: str = "cord-v2", page
 def ask(source: Source, question: str, model: str | DonutModel, pages: str | None = None, *,
         task: str = QUESTION_TASK, password: str | None = None, limits: Limits | None = None,
         batch_size: int | None = None, dpi: int | None = None, max_length: int | None = None,
-        device: str | None = None, dtype: str | None = None) -> Answer:
+        device: str | None = None, dtype: str | None = None, allow_pickle: bool = False) -> Answer:
     """Answer ``question`` about ``source`` with a DocVQA checkpoint: every selected page is asked, and
     the answer of the page with the best confidence is returned (the others as ``candidates``).
 
     Raises :class:`docai.errors.ModelError` when no page could be run at all.
     """
     with open_source(source, password=password, pages=pages, limits=limits) as src:
-        donut = load_donut(model, device=device, dtype=dtype)
+        donut = load_donut(model, device=device, dtype=dtype, allow_pickle=allow_pickle)
         prompt = question_prompt(question, donut.vocabulary, task, donut.name)
         runs = _run(donut, src.pages(), prompt, src.limits, batch_size, dpi, max_length)
         candidates = [
@@ -72,11 +72,11 @@ def ask(source: Source, question: str, model: str | DonutModel, pages: str | Non
 def classify(source: Source, model: str | DonutModel, pages: str | None = None, *, task: str = "rvlcdip",
              password: str | None = None, limits: Limits | None = None, batch_size: int | None = None,
              dpi: int | None = None, max_length: int | None = None, device: str | None = None,
-             dtype: str | None = None) -> ClassifyResult:
+             dtype: str | None = None, allow_pickle: bool = False) -> ClassifyResult:
     """Classify every selected page with an RVL-CDIP-style checkpoint; the document's label is the one
     with the most confidence summed over its pages."""
     with open_source(source, password=password, pages=pages, limits=limits) as src:
-        donut = load_donut(model, device=device, dtype=dtype)
+        donut = load_donut(model, device=device, dtype=dtype, allow_pickle=allow_pickle)
         prompt = task_prompt(task, donut.vocabulary, donut.name)
         runs = _run(donut, src.pages(), prompt, src.limits, batch_size, dpi, max_length)
         page_classes = [

@@ -22,8 +22,9 @@ class DonutEngine:
     version = ENGINE_VERSION
 
     def __init__(self, model: str | DonutModel, task: str = "cord-v2", *, batch_size: int = 4,
-                 dpi: int | None = None, max_length: int | None = None, device: str | None = None) -> None:
-        self.donut = load_donut(model, device=device)
+                 dpi: int | None = None, max_length: int | None = None, device: str | None = None,
+                 allow_pickle: bool = False) -> None:
+        self.donut = load_donut(model, device=device, allow_pickle=allow_pickle)
         self.prompt = task_prompt(task, self.donut.vocabulary, self.donut.name)
         self.batch_size = batch_size
         self.dpi = dpi
@@ -55,4 +56,5 @@ def create(options: Any) -> DonutEngine:
     if not model:
         raise ConfigError("the donut engine needs a model: set donut_model to a Donut checkpoint (hub id or dir)")
     return DonutEngine(model, getattr(options, "donut_task", None) or "cord-v2",
-                       batch_size=getattr(options, "batch_size", None) or 4)
+                       batch_size=getattr(options, "batch_size", None) or 4,
+                       allow_pickle=bool(getattr(options, "allow_pickle", False)))

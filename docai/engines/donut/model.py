@@ -73,7 +73,7 @@ class DonutModel:
 
 
 def load_donut(model: str | os.PathLike | DonutModel, *, device: str | None = None,
-               dtype: str | None = None) -> DonutModel:
+               dtype: str | None = None, allow_pickle: bool = False) -> DonutModel:
     """The :class:`DonutModel` for a hub id or local dir, or ``model`` itself if already loaded.
 
     Loading goes through :func:`docai.models.load_model` (safetensors only, no remote code, one copy per
@@ -83,6 +83,6 @@ def load_donut(model: str | os.PathLike | DonutModel, *, device: str | None = No
         return model
     from docai.models import load_model
 
-    loaded = load_model(model, kind="donut", device=device, dtype=dtype)
+    loaded = load_model(model, kind="donut", device=device, dtype=dtype, allow_pickle=allow_pickle)
     return DonutModel(name=str(model), model=loaded.model, tokenizer=loaded.tokenizer,
                       image_processor=loaded.image_processor, device=loaded.device, dtype=loaded.dtype)

@@ -45,7 +45,8 @@ class NougatEngine:
             raise ConfigError("the nougat engine needs a model: give --nougat-model DIR (or a hub id)")
         self.options = options
         self.settings = settings or NougatSettings.from_env()
-        self.loaded = load_model(options.nougat_model, kind="nougat", dtype=preferred_dtype())
+        self.loaded = load_model(options.nougat_model, kind="nougat", dtype=preferred_dtype(),
+                                 allow_pickle=options.allow_pickle)
         self.model = self.loaded.model
         self.tokenizer = self.loaded.tokenizer
         self.stepper = MBartStepper(self.model)

@@ -93,12 +93,13 @@ def test_ask_queue_submits_instead_of_running(receipt, monkeypatch):
 
     calls = []
 
-    def fake_submit(path, question, model, pages):
-        calls.append((path, question, model, pages))
+    def fake_submit(path, question, model, pages, password=None):
+        calls.append((path, question, model, pages, password))
         return "job-123"
 
     monkeypatch.setattr(queue_cli, "submit_question", fake_submit)
-    result = _run("ask", receipt, "What is the total?", "-m", "owner/donut-docvqa", "--queue", "-p", "2")
+    result = _run("ask", receipt, "What is the total?", "-m", "owner/donut-docvqa", "--queue", "-p", "2",
+                  "--password", "pw")
     assert result.exit_code == 0, result.output
     assert result.stdout == "job-123\n"
-    assert calls == [(str(receipt), "What is the total?", "owner/donut-docvqa", "2")]
+    assert calls == [(str(receipt), "What is the total?", "owner/donut-docvqa", "2", "pw")]
