@@ -55,7 +55,10 @@ def _starts_new(group: list[TextLine], line: TextLine, usual_gap: float) -> bool
         return True
     if (line.bbox[0] > prev.bbox[2] or line.bbox[2] < prev.bbox[0]) and not (line.mono and prev.mono):
         return True  # no horizontal overlap (code may be indented past a closing brace)
-    if abs(size - prev_size) > 0.12 * max(size, prev_size) or line.mono != prev.mono:
+    # OCR lines have no font size: their box heights vary with ascenders and descenders, so only a
+    # clearly different height (a heading) starts a new paragraph there
+    tolerance = 0.12 if line.size > 0 and prev.size > 0 else 0.35
+    if abs(size - prev_size) > tolerance * max(size, prev_size) or line.mono != prev.mono:
         return True
     if line.bold != prev.bold and not line.mono:  # highlighted keywords do not split code
         return True

@@ -8,7 +8,7 @@ import pytest
 
 import docai
 from docai.engines.ocr import models as ocr_models
-from docai.engines.ocr.engine import OcrEngine
+from docai.engines.ocr.engine import ENGINE_REVISION, OcrEngine
 from docai.engines.ocr.orientation import quarter_turn, rotate_points, unrotate_bbox
 from docai.errors import ConfigError, ModelError
 from docai.ingest.source import open_source
@@ -94,7 +94,7 @@ def test_batch_matches_single_pages(testdata, engine):
 def test_convert_routes_a_scan_through_ocr(testdata):
     doc = docai.convert(testdata / "scanned" / "ocr_test.pdf", use_cache=False, ocr_dpi=72)
     (page,) = doc.pages
-    assert page.route.value == "ocr" and page.engine == "ocr" and page.engine_version.startswith("1+rapidocr")
+    assert page.route.value == "ocr" and page.engine == "ocr" and page.engine_version.startswith(f"{ENGINE_REVISION}+rapidocr")
     assert _words(" ".join(b.text for b in page.blocks)) == _words(TRUTH)
     assert {"render_s", "detect_s", "recognize_s"} <= set(page.timings)
 

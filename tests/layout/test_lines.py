@@ -85,3 +85,16 @@ def test_table_of_contents_entries_stay_on_their_own_lines():
     blocks = lines_to_blocks(_lines(["Notices . . . . . . . . vii", "Preface . . . . . . . . . xi", "Chapter 1 . . . . . . 1"]),
                              595, 842)
     assert len(blocks) == 3
+
+
+def test_ocr_lines_of_uneven_height_stay_one_paragraph():
+    """OCR boxes vary with ascenders/descenders (26 vs 30 pt here, from a real scan): still one paragraph."""
+    heights = [26.0, 30.0, 26.5]
+    lines, top = [], 100.0
+    for text, h in zip(["Docling bundles PDF document conversion to", "JSON and Markdown in an easy self contained",
+                        "package"], heights, strict=True):
+        lines.append(TextLine(text, (72, top, 500 if text != "package" else 160, top + h), confidence=0.95))
+        top += h + 4
+    blocks = lines_to_blocks(lines, 842, 595)
+    assert [b.text for b in blocks] == [
+        "Docling bundles PDF document conversion to JSON and Markdown in an easy self contained package"]
