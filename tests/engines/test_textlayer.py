@@ -180,3 +180,17 @@ def test_engine_version_recorded_and_blank_page_is_empty():
     result = _convert(doc)
     assert result.pages[0].engine_version == VERSION
     assert result.pages[0].blocks == [] and result.pages[0].errors == []
+
+
+def test_caption_label_set_apart_from_its_number_stays_one_caption():
+    """LaTeX sets "Table  1.  HPO ..." as three pieces with wide gaps; they are one caption line."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 200), "Table", fontsize=9, fontname="hebo")
+    page.insert_text((104, 200), "1.", fontsize=9, fontname="hebo")
+    page.insert_text((125, 200), "HPO performed in OTSL and HTML representation on the same model.", fontsize=9)
+    page.insert_text((72, 260), "A body paragraph that follows the caption of the table above.", fontsize=10)
+    blocks = _convert(doc).pages[0].blocks
+    assert blocks[0].kind is BlockKind.caption
+    assert "Table" in blocks[0].text and "1." in blocks[0].text and "HPO performed" in blocks[0].text
+    assert not any(b.kind in (BlockKind.heading, BlockKind.list) for b in blocks)

@@ -16,7 +16,7 @@ from docai.ingest.source import PageContext
 from docai.options import ConvertOptions
 
 #: part of the cache key: bump whenever the blocks this engine produces change
-VERSION = "1.1"
+VERSION = "1.2"
 
 
 class TextLayerEngine:

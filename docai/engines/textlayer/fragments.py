@@ -20,6 +20,8 @@ from docai.layout.lists import split_marker
 
 #: white space kept, ligatures expanded, text outside the page dropped, no image data
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_CID_FOR_UNKNOWN_UNICODE
+#: a caption's label, often set apart from its number ("Table  1.  HPO performed ...")
+_CAPTION_LABEL = re.compile(r"^(table|figure|fig\.|tab\.|algorithm|listing|chart|plate)$", re.IGNORECASE)
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[A-Z]\.(\d{1,2}\.?)*|[IVX]{1,4}\.)$")
 #: pieces of one visual line are at most this many font sizes apart (some column gutters are 0.9)
 MERGE_GAP = 0.6
@@ -87,12 +89,28 @@ def read_fragments(page: pymupdf.Page, links: PageLinks, textpage: pymupdf.TextP
 def merge_rows(fragments: list[Fragment]) -> list[Row]:
     """Fragments on the same row and near each other → one :class:`Row` each."""
     rows: list[Row] = []
-    for frag in sorted(fragments, key=lambda f: (f.bbox[1], f.bbox[0])):
-        if not _attach(rows, frag):
-            row = Row()
-            row.add(frag)
-            rows.append(row)
+    for band in _bands(fragments):
+        for frag in sorted(band, key=lambda f: f.bbox[0]):  # left to right, whatever the baseline jitter
+            if not _attach(rows, frag):
+                row = Row()
+                row.add(frag)
+                rows.append(row)
     return rows
+
+
+def _bands(fragments: list[Fragment]) -> list[list[Fragment]]:
+    """Fragments cut into horizontal bands (top to bottom) of pieces that overlap the band's first piece
+    by half a line, so pieces of one line are visited left to right even when their tops differ by a hair."""
+    bands: list[list[Fragment]] = []
+    for frag in sorted(fragments, key=lambda f: (f.bbox[1], f.bbox[0])):
+        if bands:
+            first = bands[-1][0]
+            overlap = min(first.bbox[3], frag.bbox[3]) - max(first.bbox[1], frag.bbox[1])
+            if overlap >= 0.5 * max(0.5, min(first.bbox[3] - first.bbox[1], frag.bbox[3] - frag.bbox[1])):
+                bands[-1].append(frag)
+                continue
+        bands.append([frag])
+    return bands
 
 
 def _attach(rows: list[Row], frag: Fragment) -> bool:
@@ -116,9 +134,10 @@ def _attach(rows: list[Row], frag: Fragment) -> bool:
 
 
 def _lead_in(text: str) -> bool:
-    """A bullet, list number or section number, which may stand far from the text it leads."""
+    """A bullet, list number, section number or caption label, which may stand far from the text it leads."""
     text = text.strip()
-    return len(text) <= 8 and (bool(_SECTION_NUMBER.match(text)) or split_marker(text + " x") is not None)
+    return len(text) <= 9 and (bool(_SECTION_NUMBER.match(text) or _CAPTION_LABEL.match(text))
+                               or split_marker(text + " x") is not None)
 
 
 def _duplicate(row: Row, frag: Fragment) -> bool:
