@@ -80,9 +80,26 @@ def mark_furniture(pages: list[Page]) -> None:
             if key:
                 seen[(band, key)].add(page.number)
                 candidates.append((block, band, key))
+    for page in pages:
+        lowest = _lone_number_below_content(page)
+        if lowest is not None and all(lowest is not c[0] for c in candidates):
+            candidates.append((lowest, "bottom", normalise(lowest.text)))
     need = min_repeats(len(pages))
     for block, band, key in candidates:
         if len(seen[(band, key)]) >= need or is_page_number(block.text):
             block.kind = BlockKind.header if band == "top" else BlockKind.footer
             block.level = None
             block.ordered = None
+
+
+def _lone_number_below_content(page: Page) -> Block | None:
+    """A page number set below everything else on the page, above the bottom band (wide margins)."""
+    boxed = [b for b in page.blocks if b.bbox is not None]
+    if len(boxed) < 2:
+        return None
+    last = max(boxed, key=lambda b: b.bbox[3])
+    if last.kind is not BlockKind.paragraph or not is_page_number(last.text):
+        return None
+    above = max(b.bbox[3] for b in boxed if b is not last)
+    height = last.bbox[3] - last.bbox[1]
+    return last if last.bbox[1] - above >= 1.5 * height and last.bbox[1] > page.height / 2 else None

@@ -47,3 +47,13 @@ def test_a_page_whose_only_text_is_near_the_top_keeps_it():
     pages = [_page(n, [_p(f"This is page number {n} of the document.", 89, 103)]) for n in (1, 2, 3)]
     mark_furniture(pages)
     assert all(p.blocks[0].kind is BlockKind.paragraph for p in pages)
+
+
+def test_page_number_below_all_content_above_the_band_is_a_footer():
+    """A page number at 83 % of the page height (wide bottom margin), under the last paragraph."""
+    page = _page(1, [_p("Body paragraph", 500, 560), _p("1", 664, 673)])
+    mark_furniture([page])
+    assert page.blocks[1].kind is BlockKind.footer
+    close = _page(1, [_p("Body paragraph", 500, 560), _p("12", 562, 571)])  # a number within the text
+    mark_furniture([close])
+    assert close.blocks[1].kind is BlockKind.paragraph
