@@ -139,12 +139,7 @@ def submit_convert(data: bytes, filename: str, options: ConvertOptions | dict[st
     """
     settings = settings or Settings.from_env()
     opts = convert_options(options)
-    _check_upload(data, filename, settings)
-    src = open_document(bytes(data), filename, opts)
-    try:
-        total = len(src.selected)
-    finally:
-        src.close()
+    total = _checked_page_count(data, filename, opts, settings)
     request_options = opts.model_dump(mode="json", exclude={"cache_dir"})
     return _enqueue(settings, JobKind.convert, bytes(data), filename, total, options=request_options)
 
@@ -166,14 +161,20 @@ def submit_ask(data: bytes, filename: str, question: str, model: str, pages: str
         raise InputError(f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
     resolve_model(model, settings)
     opts = ConvertOptions(pages=pages, password=password)
+    total = _checked_page_count(data, filename, opts, settings)
+    return _enqueue(settings, JobKind.ask, bytes(data), filename, total,
+                    options=opts.model_dump(mode="json", exclude={"cache_dir"}), question=question, model=model)
+
+
+def _checked_page_count(data: bytes, filename: str, opts: ConvertOptions, settings: Settings) -> int:
+    """Check the upload and open the document as a worker would (type, limits, password, page range);
+    the number of selected pages, or the DocaiError that rejects the request at submit time."""
     _check_upload(data, filename, settings)
     src = open_document(bytes(data), filename, opts)
     try:
-        total = len(src.selected)
+        return len(src.selected)
     finally:
         src.close()
-    return _enqueue(settings, JobKind.ask, bytes(data), filename, total,
-                    options=opts.model_dump(mode="json", exclude={"cache_dir"}), question=question, model=model)
 
 
 def _enqueue(settings: Settings, kind: JobKind, data: bytes, filename: str, pages_total: int, *,

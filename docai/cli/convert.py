@@ -9,6 +9,7 @@ import click
 
 from docai.batch import convert_many, expand_inputs, render
 from docai.cli.options import conversion_options, conversion_options_from
+from docai.cli.output import emit
 from docai.cli.progress import page_progress
 from docai.errors import ConfigError
 from docai.pipeline import convert
@@ -36,12 +37,7 @@ def convert_cmd(inputs, output, fmt, cache_dir, quiet, **params):
         source = sys.stdin.buffer.read() if paths[0] == "-" else paths[0]
         with page_progress(paths[0], enabled=show) as progress:
             document = convert(source, options, progress=progress)
-        text = render(document, fmt)
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text)
+        emit(render(document, fmt), output)
         _warn_failed_pages(document)
         return
     if output is None:

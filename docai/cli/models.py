@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from docai.cli.options import limit_options, limits_from
+from docai.cli.output import emit
 from schemas.donut import Answer, ClassifyResult, ExtractResult
 
 
@@ -59,12 +60,7 @@ def extract_cmd(input_path: str, task: str, output: Path | None, **params: Any) 
     from docai.engines.donut import extract
 
     result = extract(read_input(input_path), task=task, **_library_kwargs(params))
-    text = result.model_dump_json(indent=2) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text)
+    emit(result.model_dump_json(indent=2) + "\n", output)
     _warn_failed_pages(result)
 
 

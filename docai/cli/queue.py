@@ -12,6 +12,7 @@ import click
 
 from docai.batch import expand_inputs, output_path, render
 from docai.cli.options import conversion_options, conversion_options_from
+from docai.cli.output import emit
 from docai.cli.progress import page_progress
 from docai.errors import ConfigError, InputError, JobError, dependency_error
 from docai.settings import Settings
@@ -97,7 +98,7 @@ def submit_cmd(inputs, wait, output, fmt, timeout, quiet, **params):
             raise JobError(f"job {final.job_id} failed: {final.error}")
         document = jobs.get_result(final.job_id, settings=settings)
         target = output if len(paths) == 1 else output_path(path, output, fmt, taken)
-        _emit(render(document, fmt), target)
+        emit(render(document, fmt), target)
 
 
 def _read_input(path: str) -> tuple[bytes, str]:
@@ -129,16 +130,6 @@ def _wait_with_progress(jobs, status: JobStatus, label: str, settings: Settings,
         return jobs.wait(status.job_id, settings=settings, timeout=timeout, on_status=on_status)
 
 
-def _emit(text: str, target: Path | None) -> None:
-    if target is None:
-        click.echo(text, nl=False)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(target.name + ".part")
-    part.write_text(text)
-    part.replace(target)
-
-
 @click.command("status")
 @click.argument("job_id")
 @click.option("--json", "as_json", is_flag=True, help="The full status as JSON.")
@@ -167,7 +158,7 @@ def result_cmd(job_id, output, fmt):
 
     result = jobs.get_result(job_id)
     text = json.dumps(result, indent=2) + "\n" if isinstance(result, dict) else render(result, fmt)
-    _emit(text, output)
+    emit(text, output)
 
 
 def register(main: click.Group) -> None:
