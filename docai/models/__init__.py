@@ -10,7 +10,7 @@ Public API (heavy libraries are imported only when a model is actually loaded):
 
 from __future__ import annotations
 
-from docai.models.checkpoint import Checkpoint, resolve_checkpoint
+from docai.models.checkpoint import Checkpoint, resolve_checkpoint, weights_stamp
 from docai.models.device import choose_device, choose_dtype
 from docai.models.loader import LoadedModel, cached_models, clear_model_cache, load_model
 from docai.models.tiny import tiny_model_dir, write_tiny_model
@@ -25,5 +25,6 @@ __all__ = [
     "load_model",
     "resolve_checkpoint",
     "tiny_model_dir",
+    "weights_stamp",
     "write_tiny_model",
 ]

@@ -124,3 +124,11 @@ def _hub_snapshot(repo_id: str, *, allow_pickle: bool, revision: str | None) -> 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def weights_stamp(directory: str | os.PathLike) -> str:
+    """Size and mtime of every weights file in a checkpoint directory (shards too): part of page cache
+    keys, so a checkpoint replaced in place does not keep serving pages cached from the old weights."""
+    path = Path(directory)
+    files = sorted(p for p in path.glob("*") if p.suffix in (".safetensors", ".bin") and p.is_file())
+    return ";".join(f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in files)

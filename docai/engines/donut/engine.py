@@ -31,7 +31,11 @@ class DonutEngine:
         self.max_length = max_length
 
     def cache_options(self) -> dict[str, Any]:
-        return {"model": self.donut.name, "task": self.prompt.task, "dpi": self.dpi, "max_length": self.max_length}
+        from docai.models import weights_stamp
+
+        stamp = weights_stamp(self.donut.source) if self.donut.source else ""
+        return {"model": self.donut.name, "weights": stamp, "task": self.prompt.task, "dpi": self.dpi,
+                "max_length": self.max_length}
 
     def process(self, pages: list[PageContext]) -> list[EngineOutput]:
         """One output per page, in order; a page that failed carries its error instead of data."""

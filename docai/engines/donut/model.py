@@ -30,6 +30,7 @@ class DonutModel:
     image_processor: Any
     device: Any = None
     dtype: Any = None
+    source: str = ""  # the local checkpoint directory ("" when built in memory)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -85,4 +86,5 @@ def load_donut(model: str | os.PathLike | DonutModel, *, device: str | None = No
 
     loaded = load_model(model, kind="donut", device=device, dtype=dtype, allow_pickle=allow_pickle)
     return DonutModel(name=str(model), model=loaded.model, tokenizer=loaded.tokenizer,
-                      image_processor=loaded.image_processor, device=loaded.device, dtype=loaded.dtype)
+                      image_processor=loaded.image_processor, device=loaded.device, dtype=loaded.dtype,
+                      source=str(loaded.source))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docai.engines.base import EngineOutput
@@ -62,9 +61,9 @@ class NougatEngine:
 
     def cache_options(self) -> dict[str, Any]:
         """Everything that changes a page's output: the checkpoint (and its weights file), dtype, settings."""
-        weights = Path(self.loaded.source) / "model.safetensors"
-        stamp = f"{weights.stat().st_size}-{int(weights.stat().st_mtime)}" if weights.is_file() else ""
-        return {"model": str(self.loaded.source), "weights": stamp, "dtype": self._dtype,
+        from docai.models import weights_stamp
+
+        return {"model": str(self.loaded.source), "weights": weights_stamp(self.loaded.source), "dtype": self._dtype,
                 "max_length": self.decoding.max_length, **self.settings.as_dict()}
 
     def process(self, pages: list[PageContext]) -> list[EngineOutput]:

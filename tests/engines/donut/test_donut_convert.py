@@ -44,3 +44,22 @@ def test_convert_engine_donut_without_model_is_a_config_error(simple_pdf, tmp_pa
 def test_missing_nougat_model_is_a_model_error(simple_pdf, tmp_path):
     with pytest.raises(ModelError):
         docai.convert(simple_pdf, engine="nougat", nougat_model=str(tmp_path / "nope"))
+
+
+def test_checkpoint_replaced_in_place_is_not_served_from_cache(taught_donut_dir, tmp_path, simple_pdf):
+    import os
+    import shutil
+
+    from docai.engines import clear_engines
+    from docai.models import clear_model_cache
+
+    model = tmp_path / "donut"
+    shutil.copytree(taught_donut_dir, model)
+    first = docai.convert(simple_pdf, engine="donut", donut_model=str(model), pages="1")
+    assert not first.pages[0].cached
+    weights = model / "model.safetensors"
+    os.utime(weights, (weights.stat().st_atime, weights.stat().st_mtime + 10))  # a new checkpoint, same path
+    clear_engines()
+    clear_model_cache()
+    again = docai.convert(simple_pdf, engine="donut", donut_model=str(model), pages="1")
+    assert not again.pages[0].cached
