@@ -138,11 +138,20 @@ class JobStore:
         return bool(self._transition(keys=[self.key(job_id)], args=args))
 
     def _finished(self, job_id: str) -> None:
+        self._forget_password(job_id)
         with self.client.pipeline(transaction=False) as pipe:
             for key in self._keys(job_id):
                 pipe.expire(key, self.ttl_s)
             pipe.publish(self.key(job_id, "events"), "finished")
             pipe.execute()
+
+    def _forget_password(self, job_id: str) -> None:
+        """A finished job needs its PDF password no more: drop it from the stored request."""
+        request = self.request(job_id)
+        if request is not None and request.options.get("password"):
+            options = {k: v for k, v in request.options.items() if k != "password"}
+            self.client.hset(self.key(job_id), "request", request.model_copy(update={"options": options})
+                             .model_dump_json())
 
     def pages_done(self, job_id: str, positions: list[int]) -> bool:
         """Whether every one of ``positions`` is already recorded as done."""

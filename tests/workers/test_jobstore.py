@@ -55,3 +55,16 @@ def test_unknown_jobs_and_deliveries(store):
 def test_job_ids_are_checked(bad):
     with pytest.raises(JobError, match="not a job id"):
         check_job_id(bad)
+
+
+@pytest.mark.parametrize("finish", ["succeeded", "failed"])
+def test_password_is_forgotten_when_the_job_finishes(store, finish):
+    store.create(JOB, JobRequest(document_ref="documents/x", options={"password": "s3cret", "pages": "1"}),
+                 pages_total=1)
+    assert store.request(JOB).options["password"] == "s3cret"  # the workers need it while the job runs
+    if finish == "succeeded":
+        store.mark_succeeded(JOB)
+    else:
+        store.mark_failed(JOB, "x", "failed")
+    assert store.request(JOB).options == {"pages": "1"}
+    assert b"s3cret" not in b"".join(v for v in store.client.hgetall(store.key(JOB)).values())
