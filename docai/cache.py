@@ -6,12 +6,15 @@ processes (the CLI, queue workers on a shared volume) can share one cache direct
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from docai.prune import PruneReport, prune_tree
 
 if TYPE_CHECKING:
     from docai.engines.base import EngineOutput
@@ -92,11 +95,18 @@ class PageCache:
 
         path = self._path(key)
         try:
-            return EngineOutput.model_validate_json(path.read_bytes())
+            output = EngineOutput.model_validate_json(path.read_bytes())
+            with contextlib.suppress(OSError):
+                os.utime(path)  # a hit keeps the entry young for prune()
+            return output
         except FileNotFoundError:
             return None
         except (OSError, ValueError):
             return None  # a torn or stale entry is a miss, never an error
+
+    def prune(self, older_than_s: float, *, dry_run: bool = False) -> PruneReport:
+        """Remove entries not written or read for ``older_than_s`` seconds."""
+        return prune_tree(self.directory / "pages", older_than_s, dry_run=dry_run)
 
     def put(self, key: str, output: EngineOutput) -> None:
         path = self._path(key)

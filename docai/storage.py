@@ -7,6 +7,7 @@ taken from a client as a path, and it can never name anything outside the store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -15,6 +16,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 from docai.errors import ConfigError, JobError
+from docai.prune import PruneReport, prune_tree
 
 #: slash-separated segments of letters, digits, ``_``, ``-`` and ``.``; no segment starts with a dot
 _KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}){0,7}$")
@@ -51,10 +53,19 @@ class Storage(ABC):
     def delete(self, key: str) -> None:
         """Remove ``key`` (no error if it is absent)."""
 
+    def touch(self, key: str) -> None:  # noqa: B027 - optional: stores without ages need nothing here
+        """Mark ``key`` as used now, so :meth:`prune` keeps it (a no-op for stores without ages)."""
+
+    def prune(self, older_than_s: float, *, dry_run: bool = False) -> PruneReport:
+        """Remove what was last written or used more than ``older_than_s`` ago."""
+        raise NotImplementedError(f"{type(self).__name__} cannot prune")
+
     def put_document(self, data: bytes) -> str:
         """Store a document content-addressed and return its key (stored once however often submitted)."""
         key = document_key(data)
-        if not self.exists(key):
+        if self.exists(key):
+            self.touch(key)  # a new job uses it: keep it as long as a new upload
+        else:
             self.put(key, data)
         return key
 
@@ -97,6 +108,13 @@ class LocalStorage(Storage):
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def touch(self, key: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(self._path(key))
+
+    def prune(self, older_than_s: float, *, dry_run: bool = False) -> PruneReport:
+        return prune_tree(self.root / "blobs", older_than_s, dry_run=dry_run)
 
 
 def storage_for(location: str | Path) -> Storage:

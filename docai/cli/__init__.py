@@ -37,9 +37,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from docai.cli import convert, dev, models, plugins, queue, serve
+    from docai.cli import convert, dev, models, plugins, prune, queue, serve
 
-    for module in (convert, dev, models, plugins, queue, serve):
+    for module in (convert, dev, models, plugins, prune, queue, serve):
         module.register(main)
 
 
