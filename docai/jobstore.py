@@ -6,6 +6,7 @@ Keys (all expire ``ttl_s`` after the last change of state):
 - ``docai:job:<id>:done``        set of page positions (0-based, in selection order) whose results are stored
 - ``docai:job:<id>:deliveries``  hash: task name → times it was delivered (poison-message guard)
 - ``docai:job:<id>:events``      pub/sub channel: ``progress`` and ``finished`` notices for waiters
+- ``docai:jobs:active``          sorted set: unfinished job ids scored by their last activity (epoch s)
 
 Changes of state are compare-and-set (Lua), so a late or duplicated task can never move a finished job.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from datetime import UTC, datetime
 
 import redis
@@ -22,6 +24,7 @@ from docai.errors import JobError
 from schemas.jobs import JobKind, JobRequest, JobState, JobStatus
 
 PREFIX = "docai:job:"
+ACTIVE = "docai:jobs:active"
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 
 # KEYS[1] job hash; ARGV: allowed current states (comma list), then field/value pairs to set.
@@ -86,8 +89,21 @@ class JobStore:
                 "submitted_at": status.submitted_at.isoformat(), "request": request.model_dump_json(),
             })
             pipe.expire(self.key(job_id), self.ttl_s)
+            pipe.zadd(ACTIVE, {job_id: time.time()})
             pipe.execute()
         return status
+
+    def active_jobs(self, idle_for_s: float = 0.0) -> list[str]:
+        """Unfinished jobs with no activity (creation, start, pages recorded) for ``idle_for_s`` seconds."""
+        return [j.decode() for j in self.client.zrangebyscore(ACTIVE, "-inf", time.time() - idle_for_s)]
+
+    def forget(self, job_id: str) -> None:
+        """Drop a job from the active set (it finished or its state expired)."""
+        self.client.zrem(ACTIVE, job_id)
+
+    def touch(self, job_id: str) -> None:
+        """Record activity now (a job re-driven by the sweeper is not re-driven again at once)."""
+        self.client.zadd(ACTIVE, {job_id: time.time()}, xx=True)
 
     def request(self, job_id: str) -> JobRequest | None:
         """The request a job was submitted with, or ``None`` for an unknown (or expired) job."""
@@ -115,6 +131,7 @@ class JobStore:
 
     def mark_running(self, job_id: str) -> bool:
         """queued → running; False if the job is not queued (already running, finished or unknown)."""
+        self.touch(job_id)
         return self._set(job_id, [JobState.queued], state=JobState.running.value)
 
     def mark_succeeded(self, job_id: str) -> bool:
@@ -143,6 +160,7 @@ class JobStore:
             for key in self._keys(job_id):
                 pipe.expire(key, self.ttl_s)
             pipe.publish(self.key(job_id, "events"), "finished")
+            pipe.zrem(ACTIVE, job_id)
             pipe.execute()
 
     def _forget_password(self, job_id: str) -> None:
@@ -168,7 +186,8 @@ class JobStore:
             pipe.expire(self.key(job_id, "done"), self.ttl_s)
             pipe.scard(self.key(job_id, "done"))
             pipe.publish(self.key(job_id, "events"), "progress")
-            *_, done, _receivers = pipe.execute()
+            pipe.zadd(ACTIVE, {job_id: time.time()}, xx=True)
+            *_, done, _receivers, _touched = pipe.execute()
         return int(done)
 
     def count_delivery(self, job_id: str, task: str) -> int:

@@ -40,6 +40,8 @@ ENV_VARS: dict[str, str] = {
     "restore_interval_s": "DOCAI_RESTORE_INTERVAL",
     "result_expires_s": "DOCAI_RESULT_EXPIRES",
     "preload_engines": "DOCAI_PRELOAD_ENGINES",
+    "sweep_interval_s": "DOCAI_SWEEP_INTERVAL",
+    "sweep_grace_s": "DOCAI_SWEEP_GRACE",
 }
 
 
@@ -66,6 +68,10 @@ class Settings(BaseModel):
     restore_interval_s: float = Field(default=10, gt=0, description="how often workers look for such tasks")
     result_expires_s: int = Field(default=7 * 24 * 3600, ge=60, description="job state and Celery results expire")
     preload_engines: tuple[str, ...] = Field(default=(), description="engines each worker process loads at start")
+    sweep_interval_s: float = Field(default=30, gt=0, description="how often a worker looks for jobs whose "
+                                    "messages the broker lost (0 < s)")
+    sweep_grace_s: float = Field(default=60, gt=0, description="a job idle this long with no message left is "
+                                 "re-driven")
 
     @model_validator(mode="after")
     def _check_limits(self) -> Settings:

@@ -67,6 +67,9 @@ def app_for(settings: Settings) -> Celery:
     app = Celery("docai", include=["workers.tasks"])
     app.conf.update(celery_config(settings))
     app.docai_settings = settings
+    from workers.sweeper import LostJobSweeper
+
+    app.steps["worker"].add(LostJobSweeper)
     return app
 
 

@@ -134,6 +134,8 @@ class Cluster:
             "DOCAI_TASK_TIME_LIMIT": "5",
             "DOCAI_TASK_SOFT_TIME_LIMIT": "4.5",
             "DOCAI_PAGES_PER_TASK": "2",
+            "DOCAI_SWEEP_INTERVAL": "1",
+            "DOCAI_SWEEP_GRACE": "3",
             "PYTHONPATH": str(REPO),
             **settings,
         }

@@ -122,3 +122,14 @@ def test_redis_restart_mid_run_loses_no_accepted_job(make_cluster, make_pdf):
         final = jobs.wait(status.job_id, settings=cluster.settings, timeout=60)
         assert final.state is JobState.succeeded, final.error
         assert jobs.get_result(status.job_id, settings=cluster.settings).pages
+
+
+def test_a_job_whose_message_the_broker_lost_still_completes(make_cluster, make_pdf):
+    """kombu can lose a message when Redis dies between BRPOP and its unacked write; the sweeper re-drives."""
+    cluster = make_cluster()
+    status = jobs.submit_convert(text_pdf(make_pdf, 3), "lost.pdf", {}, settings=cluster.settings)
+    cluster.redis.client().delete("cpu")  # the plan message is gone, the job is still recorded
+    cluster.worker(concurrency=1)
+    final = jobs.wait(status.job_id, settings=cluster.settings, timeout=30)
+    assert final.state is JobState.succeeded, final.error
+    assert "Page 2 of the queue test" in jobs.get_result(status.job_id, settings=cluster.settings).markdown
