@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from docai.pipeline import ProgressCallback
 
@@ -22,7 +23,7 @@ def page_progress(label: str, *, enabled: bool = True) -> Iterator[ProgressCallb
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, desc=label[-40:], unit="page", file=sys.stderr, leave=False)
+            bar = tqdm(total=total, desc=Path(label).name[-40:] or label, unit="page", file=sys.stderr, leave=False)
         bar.update(done - bar.n)
 
     try:
