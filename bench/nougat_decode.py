@@ -157,13 +157,12 @@ def main(argv: list[str] | None = None) -> None:
 
     import torch
 
-    from docai.engines.nougat.batching import preferred_dtype
-    from docai.models.device import choose_device, choose_dtype, dtype_name
+    from docai.models.device import batched_decoding_dtype, choose_device, choose_dtype, dtype_name
 
     if args.threads:
         torch.set_num_threads(args.threads)
     device = choose_device(args.device)
-    dtype = choose_dtype(device, args.dtype if args.dtype != "auto" else preferred_dtype(args.device) or "auto")
+    dtype = choose_dtype(device, args.dtype if args.dtype != "auto" else batched_decoding_dtype(args.device) or "auto")
     model, build_s = timed(device, lambda: build_model(dtype, device))
     generator = torch.Generator().manual_seed(0)
     pixels = torch.randn(max(args.pages, args.baseline_pages), 3, 896, 672, generator=generator).to(device, dtype)

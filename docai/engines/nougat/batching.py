@@ -47,13 +47,3 @@ def choose_batch_size(stepper, max_length: int, *, fraction: float = 0.5) -> int
     if free is None:
         return 1 if device.type != "cpu" else 4
     return max(1, min(cap, int(free * fraction) // max(1, page_bytes(stepper, max_length))))
-
-
-def preferred_dtype(device: str | None = None) -> str | None:
-    """The dtype to ask the loader for: ``"bf16"`` on a CPU with native bf16 units unless
-    ``$DOCAI_DTYPE`` is set; otherwise None (the loader's own choice)."""
-    from docai.models.device import DTYPE_ENV, choose_device, cpu_has_native_bf16
-
-    if os.environ.get(DTYPE_ENV):
-        return None
-    return "bf16" if choose_device(device).type == "cpu" and cpu_has_native_bf16() else None

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from docai.engines.base import EngineOutput
-from docai.engines.nougat.batching import choose_batch_size, preferred_dtype
+from docai.engines.nougat.batching import choose_batch_size
 from docai.engines.nougat.blocks import mmd_to_blocks
 from docai.engines.nougat.decode import DecodeSettings, encode, greedy_decode
 from docai.engines.nougat.outcome import PageOutcome, judge
@@ -38,13 +38,13 @@ class NougatEngine:
 
     def __init__(self, options: ConvertOptions, settings: NougatSettings | None = None) -> None:
         from docai.models import load_model
-        from docai.models.device import dtype_name
+        from docai.models.device import batched_decoding_dtype, dtype_name
 
         if not options.nougat_model:
             raise ConfigError("the nougat engine needs a model: give --nougat-model DIR (or a hub id)")
         self.options = options
         self.settings = settings or NougatSettings.from_env()
-        self.loaded = load_model(options.nougat_model, kind="nougat", dtype=preferred_dtype(),
+        self.loaded = load_model(options.nougat_model, kind="nougat", dtype=batched_decoding_dtype(),
                                  allow_pickle=options.allow_pickle)
         self.model = self.loaded.model
         self.tokenizer = self.loaded.tokenizer
