@@ -21,3 +21,17 @@ def test_nested_items_are_indented_by_their_parent_marker_width():
               Block(kind=BlockKind.list, text="bullet", ordered=False, level=0),
               Block(kind=BlockKind.list, text="nested", ordered=True, level=1)]
     assert render_markdown(blocks) == "1. one\n   - sub\n     - subsub\n- bullet\n  1. nested\n"
+
+
+def test_paragraph_running_on_across_a_page_break_is_joined_in_the_document(make_pdf):
+    import docai
+
+    data = make_pdf([
+        [((72, 300), "The first page ends its paragraph in the middle of the infor-", 11)],
+        [((72, 300), "mation that the second page carries on with. A new sentence follows.", 11)],
+        [((72, 300), "A third page starts a paragraph of its own.", 11)],
+    ])
+    doc = docai.convert(data, engine="text", use_cache=False)
+    assert "middle of the information that the second page" in doc.markdown
+    assert "carries on with. A new sentence follows.\n\nA third page starts" in doc.markdown
+    assert doc.pages[0].markdown.rstrip().endswith("infor-")  # each page keeps its own text
