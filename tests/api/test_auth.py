@@ -45,7 +45,7 @@ def test_uploads_are_refused_without_the_key(locked, jobs, simple_pdf):
     assert not jobs.calls
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/openapi.json", "/docs"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/openapi.json", "/docs"])
 def test_health_and_docs_need_no_key(locked, path):
     assert locked.get(path).status_code == 200
 

@@ -3,6 +3,8 @@ the job state is driven the way a worker would drive it)."""
 
 from __future__ import annotations
 
+import socket
+
 import docai
 from docai.jobs import result_key, services
 from schemas.document import Document
@@ -94,3 +96,21 @@ def test_a_result_gone_from_storage_is_410(api, settings, simple_pdf):
 def test_healthz(api):
     body = api.get("/healthz").json()
     assert body == {"status": "ok", "version": docai.__version__}
+
+
+def test_readyz_pings_redis(api, settings):
+    assert api.get("/readyz").json() == {"status": "ready", "version": docai.__version__}
+
+
+def test_readyz_503_when_redis_is_down(storage_dir):
+    from fastapi.testclient import TestClient
+
+    from docai.api.app import create_app
+    from docai.settings import Settings
+    with socket.socket() as sock:  # a port where nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = Settings(broker_url=f"redis://127.0.0.1:{port}/0", storage_dir=storage_dir)
+    with TestClient(create_app(down)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["error"] == "queue_unavailable"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def test_openapi_lists_routes_and_models(api):
     spec = api.get("/openapi.json").json()
-    assert set(spec["paths"]) == {"/healthz", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/result",
+    assert set(spec["paths"]) == {"/healthz", "/readyz", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/result",
                                   "/v1/ask"}
     schemas = spec["components"]["schemas"]
     assert {"JobStatus", "Document", "Page", "Block", "ErrorBody", "Answer"} <= set(schemas)

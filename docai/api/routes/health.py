@@ -1,11 +1,15 @@
-"""``GET /healthz``: the process is up (no auth, no queue round trip)."""
+"""``GET /healthz``: the process is up (no auth, no queue round trip). ``GET /readyz``: the queue's Redis
+answers too, so the API can accept jobs (for load balancers and orchestrators)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from docai import __version__
+from docai.api.deps import settings_of
+from docai.settings import Settings
 
 router = APIRouter(tags=["health"])
 
@@ -19,3 +23,20 @@ class Health(BaseModel):
 def healthz() -> Health:
     """Answers 200 while the API process serves requests."""
     return Health()
+
+
+@router.get("/readyz", response_model=Health, summary="Readiness check",
+            responses={503: {"description": "the queue's Redis does not answer"}})
+def readyz(settings: Settings = Depends(settings_of)):  # noqa: B008 - FastAPI's dependency idiom
+    """200 when the broker and job-state Redis answer a ping, else 503 with the reason."""
+    import redis
+
+    from docai.jobstore import redis_client
+
+    try:
+        for url in dict.fromkeys((settings.broker_url, settings.state_url)):
+            redis_client(url).ping()
+    except redis.exceptions.RedisError as exc:
+        return JSONResponse(status_code=503, content={"error": "queue_unavailable",
+                                                      "message": f"the queue's Redis does not answer: {exc}"})
+    return Health(status="ready")
