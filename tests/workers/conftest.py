@@ -193,13 +193,9 @@ def shared_cluster(tmp_path_factory) -> Iterator[Cluster]:
 
 
 @pytest.fixture
-def redis_only(tmp_path: Path) -> Iterator[Cluster]:
+def redis_only(cluster: Cluster) -> Cluster:
     """A Redis and settings with no worker: for submit-time checks and the job steps called directly."""
-    c = Cluster(tmp_path)
-    try:
-        yield c
-    finally:
-        c.close()
+    return cluster
 
 
 def strip_run_details(document) -> dict:
