@@ -16,37 +16,17 @@ The last line is the headline: ``HTTP API submit: 1.3x the time of a direct subm
 from __future__ import annotations
 
 import argparse
-import shutil
-import socket
 import statistics
-import subprocess
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    exe = shutil.which("redis-server") or "/usr/bin/redis-server"
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, f"redis://127.0.0.1:{port}/0"
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("redis-server did not start")
+from tests.support.cluster import RedisServer, free_port  # noqa: E402
 
 
 def start_api(settings):
@@ -75,9 +55,10 @@ def main() -> None:
 
     data = args.pdf.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
-        redis_proc, url = start_redis(Path(tmp))
+        redis_server = RedisServer(Path(tmp))
+        redis_server.start()
         try:
-            settings = Settings(broker_url=url, storage_dir=Path(tmp) / "storage")
+            settings = Settings(broker_url=redis_server.url, storage_dir=Path(tmp) / "storage")
             server, thread, base = start_api(settings)
             try:
                 with DocaiClient(base) as client:
@@ -95,8 +76,7 @@ def main() -> None:
                 server.should_exit = True
                 thread.join(10)
         finally:
-            redis_proc.terminate()
-            redis_proc.wait(10)
+            redis_server.kill()
     d, h = statistics.median(direct), statistics.median(http)
     print(f"document: {args.pdf.name}, {len(data):,} bytes; {args.repeats} submissions per path")
     print(f"direct submit_convert: median {d * 1000:.1f} ms")

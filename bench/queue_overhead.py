@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from docai import convert, jobs  # noqa: E402
-from tests.workers.conftest import Cluster  # noqa: E402
+from tests.support.cluster import Cluster  # noqa: E402
 
 
 def born_digital_pdf(pages: int, tag: str) -> bytes:

@@ -110,7 +110,7 @@ def test_unknown_and_malformed_jobs(redis_only):
 
 
 def test_unreachable_queue_is_one_clear_error(tmp_path, simple_pdf):
-    from tests.workers.conftest import free_port
+    from tests.support.cluster import free_port
 
     settings = Settings(broker_url=f"redis://127.0.0.1:{free_port()}/0", storage_dir=tmp_path)
     with pytest.raises(jobs.QueueUnavailableError, match="cannot reach the job queue"):
