@@ -102,6 +102,7 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
             number=ctx.number, width=_safe(lambda c=ctx: c.width), height=_safe(lambda c=ctx: c.height),
             route=page_route, route_reason="; ".join(x for x in (reason, out.note) if x),
             engine=engine_name, engine_version=engine_version, blocks=list(out.blocks), data=out.data,
+            set_aside=list(out.set_aside),
             errors=list(out.errors), timings=dict(out.timings), cached=cached,
         ))
     return pages

@@ -12,6 +12,8 @@ from schemas.document import (
     Page,
     PageError,
     Route,
+    SetAside,
+    SetAsideReason,
 )
 from schemas.donut import Answer, AnswerCandidate, ClassifyResult, ExtractedPage, ExtractResult, PageClass
 
@@ -29,4 +31,6 @@ __all__ = [
     "PageClass",
     "PageError",
     "Route",
+    "SetAside",
+    "SetAsideReason",
 ]
