@@ -60,6 +60,7 @@ CODE_BY_STATUS: dict[int, str] = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     409: "conflict",
     413: "limit_exceeded",
     415: "unsupported_input",
