@@ -27,6 +27,8 @@ from docai.errors import (
     ModelError,
     PageRangeError,
     PageTimeoutError,
+    StorageError,
+    StorageFullError,
     UnsupportedInputError,
 )
 
@@ -44,6 +46,8 @@ STATUS_BY_ERROR: dict[type[DocaiError], int] = {
     ConfigError: 422,
     ModelError: 422,
     PageTimeoutError: 422,
+    StorageFullError: 507,
+    StorageError: 500,
     JobError: 409,
     DocaiError: 400,
 }
@@ -67,6 +71,7 @@ CODE_BY_STATUS: dict[int, str] = {
     422: "invalid_request",
     500: "internal_error",
     503: "unavailable",
+    507: "storage_full",
 }
 
 

@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import UploadFile
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docai.api.errors import error_response
-from docai.errors import LimitExceededError
 
 #: room for the multipart boundaries, headers and the small form fields next to the file
 FORM_OVERHEAD_BYTES = 64 * 1024
-
-_READ_CHUNK = 1024 * 1024
 
 
 def too_large_message(limit: int) -> str:
@@ -128,17 +124,3 @@ def _content_length(scope: Scope) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
-
-
-def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
-    """The uploaded file's bytes, refusing (413) a file over ``max_bytes`` (``0`` = no limit)
-    without reading more than one chunk past it. Synchronous: call it from a sync route."""
-    chunks: list[bytes] = []
-    total = 0
-    upload.file.seek(0)
-    while chunk := upload.file.read(_READ_CHUNK):
-        total += len(chunk)
-        if max_bytes and total > max_bytes:
-            raise LimitExceededError(f"upload is larger than the limit of {max_bytes} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
