@@ -235,7 +235,7 @@ def get_result(job_id: str, *, settings: Settings | None = None) -> Document | d
         raw = services(settings).storage.get(result_key(job_id))
     except KeyError:
         raise JobError(f"job {job_id} succeeded but its result is gone from storage") from None
-    if status.kind is JobKind.ask:
+    if status.kind is not JobKind.convert:  # ask and plugin jobs: their answers' JSON
         return json.loads(raw)
     return Document.model_validate_json(raw)
 
