@@ -45,6 +45,8 @@ class ConvertOptions(BaseModel):
     donut_task: str = Field(default="cord-v2", description="Donut task token for --engine donut")
     allow_pickle: bool = Field(default=False, description="let neural engines load pickle (.bin) checkpoints")
     batch_size: int | None = Field(default=None, ge=1)
+    keep_furniture: bool = Field(default=False, description="keep running headers, footers and page numbers "
+                                 "in the markdown (they are always in the JSON)")
     use_cache: bool = True
     recompute: bool = Field(default=False, description="ignore cached pages (and rewrite them)")
     cache_dir: str | None = None

@@ -188,7 +188,7 @@ def finish_document(src: SourceDocument, pages: list[Page], options: ConvertOpti
     """Assemble the Document for ``src`` from its processed pages."""
     return assemble_document(
         pages, source=src.name, sha256=src.sha256, mime_type=src.mime_type, page_count=src.page_count,
-        metadata=src.metadata, options=public_options(options),
+        metadata=src.metadata, options=public_options(options), keep_furniture=options.keep_furniture,
         timings={"total_s": round(total_s, 4)} if total_s is not None else {},
     )
 
