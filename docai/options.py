@@ -8,6 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 MiB = 1024 * 1024
+#: defaults of the content limits (see docs/security.md for how they were chosen)
+DEFAULT_PAGE_OPERATORS = 500_000
+DEFAULT_PAGE_CONTENT = 32 * MiB
+DEFAULT_DOCUMENT_OPERATORS = 20_000_000
 
 
 class EngineChoice(StrEnum):
@@ -29,6 +33,12 @@ class Limits(BaseModel):
     max_pages: int = Field(default=2000, ge=0)
     max_image_pixels: int = Field(default=180_000_000, ge=0, description="per page image or raster input")
     page_timeout_s: float = Field(default=120.0, ge=0, description="time budget per page")
+    max_page_operators: int = Field(default=DEFAULT_PAGE_OPERATORS, ge=0, description=(
+        "content operators one page may draw, forms counted each time they are drawn"))
+    max_page_content_bytes: int = Field(default=DEFAULT_PAGE_CONTENT, ge=0, description=(
+        "decoded content-stream bytes one page may draw"))
+    max_document_operators: int = Field(default=DEFAULT_DOCUMENT_OPERATORS, ge=0, description=(
+        "content operators of all selected pages together (a stream shared by pages counts on each)"))
 
 
 class ConvertOptions(BaseModel):
