@@ -25,7 +25,7 @@ from schemas.jobs import JobKind, JobRequest, JobState, JobStatus
 
 PREFIX = "docai:job:"
 ACTIVE = "docai:jobs:active"
-_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 # KEYS[1] job hash; ARGV: allowed current states (comma list), then field/value pairs to set.
 _TRANSITION = """
@@ -53,10 +53,15 @@ def redis_client(url: str) -> redis.Redis:
         return _clients[url]
 
 
+def safe_url(url: str) -> str:
+    """A Redis URL without its password (for logs; clients never see a Redis address)."""
+    return re.sub(r"//[^@/]*@", "//***@", url)
+
+
 def check_job_id(job_id: str) -> str:
     """``job_id`` if it is a well-formed job id, else :class:`JobError`."""
-    if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
-        raise JobError(f"{job_id!r} is not a job id (32 hex digits, as printed by docai submit)")
+    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
+        raise JobError(f"{str(job_id)[:40]!r} is not a job id (32 hex digits, as printed by docai submit)")
     return job_id
 
 
