@@ -26,6 +26,7 @@ from docai.ingest.source import SourceDocument, load_source
 from docai.jobpolicy import check_convert_options, check_question, resolve_model
 from docai.jobstore import JobStore, check_job_id, redis_client, safe_url
 from docai.options import ConvertOptions
+from docai.sealing import Sealer
 from docai.settings import Settings
 from docai.storage import Storage, storage_for
 from docai.uploads import Upload, staged_upload
@@ -70,7 +71,8 @@ SEND_RETRY = {"max_retries": 20, "interval_start": 0.1, "interval_step": 0.25, "
 def services(settings: Settings) -> JobServices:
     """The (per-process) services for ``settings``."""
     return JobServices(settings=settings, storage=storage_for(settings.storage_dir),
-                       store=JobStore(redis_client(settings.state_url), ttl_s=settings.result_expires_s))
+                       store=JobStore(redis_client(settings.state_url), ttl_s=settings.result_expires_s,
+                                      sealer=Sealer(settings.secret_key, settings.storage_dir)))
 
 
 class QueueUnavailableError(JobError):
