@@ -131,7 +131,7 @@ OPTIONAL_MODULES = {
     "torch": "models", "transformers": "models", "safetensors": "models", "tokenizers": "models",
     "rapidfuzz": "models", "huggingface_hub": "models",
     "celery": "service", "kombu": "service", "redis": "service", "fastapi": "service", "starlette": "service",
-    "uvicorn": "service", "httpx": "service", "multipart": "service", "yaml": "service",
+    "uvicorn": "service", "httpx": "service", "multipart": "service", "yaml": "service", "cryptography": "service",
 }
 
 
