@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from docai.errors import ConfigError
 
 MiB = 1024 * 1024
 #: defaults of the content limits (see docs/security.md for how they were chosen)
 DEFAULT_PAGE_OPERATORS = 500_000
 DEFAULT_PAGE_CONTENT = 32 * MiB
 DEFAULT_DOCUMENT_OPERATORS = 20_000_000
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_size(text: str) -> int:
+    """``"200MB"``, ``"1.5g"``, ``"4096"`` → bytes (binary units); a ConfigError line otherwise."""
+    m = _SIZE.match(str(text))
+    if not m:
+        raise ConfigError(f"{text!r} is not a size like 200MB or 1G")
+    unit = (m.group(2) or "").lower()[:1]
+    return int(float(m.group(1)) * _UNITS[unit])
 
 
 class EngineChoice(StrEnum):

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 
+from docai.errors import ConfigError
 from docai.options import Limits
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+from docai.options import parse_size as _parse_size
 
 
 def parse_size(text: str) -> int:
-    """``"200MB"``, ``"1.5g"``, ``"4096"`` → bytes (binary units)."""
-    m = _SIZE.match(text)
-    if not m:
-        raise click.BadParameter(f"{text!r} is not a size like 200MB or 1G")
-    unit = (m.group(2) or "").lower()[:1]
-    return int(float(m.group(1)) * _UNITS[unit])
+    """``"200MB"``, ``"1.5g"``, ``"4096"`` → bytes (binary units); click.BadParameter otherwise."""
+    try:
+        return _parse_size(text)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 class SizeParam(click.ParamType):
