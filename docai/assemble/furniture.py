@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from schemas.document import Block, BlockKind, Page
+from schemas.document import Block, BlockKind, Page, SetAside, SetAsideReason
 
 #: the top and bottom bands, as a share of the page height
 BAND = 0.1
@@ -67,9 +67,10 @@ def min_repeats(n_pages: int) -> int:
 
 
 def mark_furniture(pages: list[Page]) -> None:
-    """Mark repeated band text and lone page numbers as header/footer (in place)."""
+    """Mark repeated band text and lone page numbers as header/footer (in place), and record each in
+    its page's ``set_aside`` (they leave the markdown)."""
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
-    candidates: list[tuple[Block, str, str]] = []
+    candidates: list[tuple[Page, Block, str, str]] = []
     for page in pages:
         edges = bands(page)
         for block in page.blocks:
@@ -79,17 +80,31 @@ def mark_furniture(pages: list[Page]) -> None:
             key = normalise(block.text)
             if key:
                 seen[(band, key)].add(page.number)
-                candidates.append((block, band, key))
+                candidates.append((page, block, band, key))
     for page in pages:
         lowest = _lone_number_below_content(page)
-        if lowest is not None and all(lowest is not c[0] for c in candidates):
-            candidates.append((lowest, "bottom", normalise(lowest.text)))
+        if lowest is not None and all(lowest is not c[1] for c in candidates):
+            candidates.append((page, lowest, "bottom", normalise(lowest.text)))
     need = min_repeats(len(pages))
-    for block, band, key in candidates:
+    for page, block, band, key in candidates:
         if len(seen[(band, key)]) >= need or is_page_number(block.text):
             block.kind = BlockKind.header if band == "top" else BlockKind.footer
             block.level = None
             block.ordered = None
+            set_aside(page, block)
+
+
+def set_aside(page: Page, block: Block) -> None:
+    """Record a header or footer block in the page's ``set_aside`` (once, however often this runs)."""
+    if is_page_number(block.text):
+        reason = SetAsideReason.page_number
+    elif block.kind is BlockKind.header:
+        reason = SetAsideReason.running_header
+    else:
+        reason = SetAsideReason.running_footer
+    entry = SetAside(text=block.text, reason=reason, bbox=block.bbox)
+    if entry not in page.set_aside:
+        page.set_aside.append(entry)
 
 
 def _lone_number_below_content(page: Page) -> Block | None:

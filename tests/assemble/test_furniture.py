@@ -1,5 +1,5 @@
 from docai.assemble.furniture import is_page_number, mark_furniture, normalise
-from schemas.document import Block, BlockKind, Page, Route
+from schemas.document import Block, BlockKind, Page, Route, SetAsideReason
 
 
 def _page(n, blocks):
@@ -57,3 +57,14 @@ def test_page_number_below_all_content_above_the_band_is_a_footer():
     close = _page(1, [_p("Body paragraph", 500, 560), _p("12", 562, 571)])  # a number within the text
     mark_furniture([close])
     assert close.blocks[1].kind is BlockKind.paragraph
+
+
+def test_furniture_is_recorded_as_set_aside_once():
+    pages = [_page(n, [_p("Annual Report", 20, 30), _p("Body text", 300, 320), _p(f"{n}", 770, 780)])
+             for n in (1, 2, 3)]
+    mark_furniture(pages)
+    mark_furniture(pages)  # a second pass records nothing twice
+    for n, page in enumerate(pages, start=1):
+        assert [(s.text, s.reason) for s in page.set_aside] == [
+            ("Annual Report", SetAsideReason.running_header), (str(n), SetAsideReason.page_number)]
+        assert page.set_aside[0].bbox == (72, 20, 300, 30)
