@@ -16,7 +16,7 @@ from docai.ingest.source import PageContext
 from docai.options import ConvertOptions
 
 #: part of the cache key: bump whenever the blocks this engine produces change
-VERSION = "1.2"
+VERSION = "1.3"
 
 
 class TextLayerEngine:
@@ -32,7 +32,11 @@ class TextLayerEngine:
 
     def process(self, pages: list[PageContext]) -> list[EngineOutput]:
         """One output per page, in order."""
-        return [EngineOutput(blocks=page_blocks(ctx.page)) for ctx in pages]
+        outputs = []
+        for ctx in pages:
+            blocks, set_aside = page_blocks(ctx.page)
+            outputs.append(EngineOutput(blocks=blocks, set_aside=set_aside))
+        return outputs
 
 
 def create(options: ConvertOptions) -> TextLayerEngine:
