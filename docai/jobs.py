@@ -9,6 +9,7 @@ content-addressed, and the queue messages carry only the job id.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 import uuid
@@ -20,14 +21,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from docai.errors import ConfigError, InputError, JobError, LimitExceededError
+from docai.errors import ConfigError, InputError, JobError
 from docai.ingest.source import SourceDocument, load_source
 from docai.jobstore import JobStore, check_job_id, redis_client
 from docai.options import ConvertOptions
 from docai.settings import Settings
 from docai.storage import Storage, storage_for
+from docai.uploads import Upload, staged_upload
 from schemas.document import Document
 from schemas.jobs import JobKind, JobRequest, JobState, JobStatus
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -85,7 +89,8 @@ def queue_errors(settings: Settings):
         yield
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
             kombu.exceptions.OperationalError) as exc:
-        raise QueueUnavailableError(f"cannot reach the job queue at {_safe_url(settings.state_url)}: {exc}") from None
+        log.warning("cannot reach the job queue at %s: %s", _safe_url(settings.state_url), exc)
+        raise QueueUnavailableError("cannot reach the job queue (Redis); the server log has the details") from None
 
 
 def _safe_url(url: str) -> str:
@@ -122,29 +127,22 @@ def convert_options(options: ConvertOptions | dict[str, Any] | None) -> ConvertO
     return options
 
 
-def _check_upload(data: bytes, filename: str, settings: Settings) -> None:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise InputError("a job needs the document's bytes")
-    if len(data) > settings.max_upload_bytes:
-        raise LimitExceededError(f"{clean_filename(filename)}: {len(data):,} bytes is over the upload limit of "
-                                 f"{settings.max_upload_bytes:,} (DOCAI_MAX_UPLOAD_BYTES)")
-
-
-def submit_convert(data: bytes, filename: str, options: ConvertOptions | dict[str, Any] | None = None, *,
+def submit_convert(data: Upload, filename: str, options: ConvertOptions | dict[str, Any] | None = None, *,
                    settings: Settings | None = None) -> JobStatus:
     """Queue a PDF/image → Document conversion and return its ``queued`` status (with ``pages_total``).
 
-    Raises a :class:`DocaiError` for a document or options that cannot be converted, and
-    :class:`JobError` when the queue cannot be reached.
+    ``data`` is the document's bytes or a binary stream; it is staged to disk chunk by chunk, so a large
+    upload is never held in memory more than once. Raises a :class:`DocaiError` for a document or
+    options that cannot be converted, and :class:`JobError` when the queue cannot be reached.
     """
     settings = settings or Settings.from_env()
     opts = convert_options(options)
-    total = _checked_page_count(data, filename, opts, settings)
+    ref, total = _store_checked(data, filename, opts, settings)
     request_options = opts.model_dump(mode="json", exclude={"cache_dir"})
-    return _enqueue(settings, JobKind.convert, bytes(data), filename, total, options=request_options)
+    return _enqueue(settings, JobKind.convert, ref, filename, total, options=request_options)
 
 
-def submit_ask(data: bytes, filename: str, question: str, model: str, pages: str | None = None, *,
+def submit_ask(data: Upload, filename: str, question: str, model: str, pages: str | None = None, *,
                password: str | None = None, settings: Settings | None = None) -> JobStatus:
     """Queue a question about a document (Donut DocVQA with ``model``) and return its ``queued`` status.
 
@@ -161,26 +159,32 @@ def submit_ask(data: bytes, filename: str, question: str, model: str, pages: str
         raise InputError(f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
     resolve_model(model, settings)
     opts = ConvertOptions(pages=pages, password=password)
-    total = _checked_page_count(data, filename, opts, settings)
-    return _enqueue(settings, JobKind.ask, bytes(data), filename, total,
+    ref, total = _store_checked(data, filename, opts, settings)
+    return _enqueue(settings, JobKind.ask, ref, filename, total,
                     options=opts.model_dump(mode="json", exclude={"cache_dir"}), question=question, model=model)
 
 
-def _checked_page_count(data: bytes, filename: str, opts: ConvertOptions, settings: Settings) -> int:
-    """Check the upload and open the document as a worker would (type, limits, password, page range);
-    the number of selected pages, or the DocaiError that rejects the request at submit time."""
-    _check_upload(data, filename, settings)
-    src = open_document(bytes(data), filename, opts)
-    try:
-        return len(src.selected)
-    finally:
-        src.close()
+def _store_checked(data: Upload, filename: str, opts: ConvertOptions, settings: Settings) -> tuple[str, int]:
+    """Stage the upload, open it as a worker would (type, limits, password, page range) and store it
+    content-addressed: its storage key and the number of selected pages, or the DocaiError that
+    rejects the request at submit time (then nothing is stored)."""
+    label = clean_filename(filename)
+    with staged_upload(data, settings.storage_dir / "incoming", settings.max_upload_bytes, label) as staged:
+        stream = staged.open(label)
+        try:
+            src = load_source(stream, password=opts.password, pages=opts.pages, limits=opts.limits)
+        finally:
+            stream.close()
+        try:
+            total = len(src.selected)
+        finally:
+            src.close()
+        return services(settings).storage.put_document_file(staged.path, staged.sha256), total
 
 
-def _enqueue(settings: Settings, kind: JobKind, data: bytes, filename: str, pages_total: int, *,
+def _enqueue(settings: Settings, kind: JobKind, ref: str, filename: str, pages_total: int, *,
              options: dict[str, Any], question: str | None = None, model: str | None = None) -> JobStatus:
     svc = services(settings)
-    ref = svc.storage.put_document(data)
     request = JobRequest(kind=kind, document_ref=ref, filename=clean_filename(filename), options=options,
                          question=question, model=model)
     job_id = uuid.uuid4().hex

@@ -18,7 +18,7 @@ from docai.errors import DocaiError
 from docai.ingest.source import PageContext, Source, SourceDocument, open_source
 from docai.options import ConvertOptions
 from docai.route import route_page
-from schemas.document import Document, Page, PageError, Route
+from schemas.document import Document, Page, PageError, RegionRoute, Route
 
 #: called as progress(pages_done, pages_total) after each batch
 ProgressCallback = Callable[[int, int], None]
@@ -98,8 +98,11 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
     for i, (ctx, route, reason) in enumerate(routed):
         out, cached, engine_name, engine_version = outputs[i]
         page_route = Route.failed if out.errors and not out.blocks and not out.data else route
+        width, height = _safe(lambda c=ctx: c.width), _safe(lambda c=ctx: c.height)
+        # the whole page first (its route), then the parts the engine read another way
+        regions = [RegionRoute(bbox=(0.0, 0.0, width, height), route=page_route, reason=reason), *out.regions]
         pages.append(Page(
-            number=ctx.number, width=_safe(lambda c=ctx: c.width), height=_safe(lambda c=ctx: c.height),
+            number=ctx.number, width=width, height=height, regions=regions,
             route=page_route, route_reason="; ".join(x for x in (reason, out.note) if x),
             engine=engine_name, engine_version=engine_version, blocks=list(out.blocks), data=out.data,
             set_aside=list(out.set_aside),

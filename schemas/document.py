@@ -83,6 +83,17 @@ class SetAside(BaseModel):
     bbox: BBox | None = Field(default=None, description="x0, y0, x1, y1 in PDF points, origin top-left")
 
 
+class RegionRoute(BaseModel):
+    """How one region of a page was read and why: a text page's layer, a garbage region sent to OCR,
+    a scanned picture read through its invisible OCR layer. A page read whole has one region."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bbox: BBox = Field(description="x0, y0, x1, y1 in PDF points, origin top-left")
+    route: Route
+    reason: str = ""
+
+
 class PageError(BaseModel):
     """Something that went wrong on one page; the other pages are unaffected."""
 
@@ -105,6 +116,9 @@ class Page(BaseModel):
     blocks: list[Block] = Field(default_factory=list)
     set_aside: list[SetAside] = Field(
         default_factory=list, description="text-layer text left out of the markdown on purpose, with the reason")
+    regions: list[RegionRoute] = Field(
+        default_factory=list,
+        description="which route each region took, and why: the whole page first, then the parts read another way")
     markdown: str = ""
     data: dict[str, Any] | None = Field(default=None, description="structured output (Donut JSON)")
     errors: list[PageError] = Field(default_factory=list)
