@@ -20,6 +20,7 @@ from schemas.document import Page
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+_EMPHASIS = re.compile(r"[*`]")
 #: a hyphen (or soft hyphen) that ends a line, after a letter
 _LINE_HYPHEN = re.compile(r"(?<=\w)[-\u00ad\u2010]\s*\n\s*(?=\w)")
 
@@ -80,8 +81,9 @@ def layer_words(text: str) -> LayerWords:
 
 
 def markdown_words(markdown: str) -> list[str]:
-    """The words of docai's (or a peer's) markdown: comments and link targets left out."""
-    return words(_LINK_TARGET.sub("]", _COMMENT.sub(" ", markdown)))
+    """The words of docai's (or a peer's) markdown: comments, link targets and emphasis marks left
+    out (``ω*p*`` is one word, as printed)."""
+    return words(_EMPHASIS.sub("", _LINK_TARGET.sub("]", _COMMENT.sub(" ", markdown))))
 
 
 @dataclass(frozen=True)
