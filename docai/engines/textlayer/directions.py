@@ -37,8 +37,7 @@ _EMPHASIS = re.compile(r"\*\*|`|(?<!\S)\*(?=\S)|(?<=\S)\*(?!\S)")
 
 @dataclass
 class PageText:
-    """What :func:`read_page_text` found. Boxes of ``lines`` and ``rotated`` are in ``frame``
-    coordinates; boxes of ``set_aside`` in those of the page as displayed."""
+    """What :func:`read_page_text` found; every box is in ``frame`` coordinates."""
 
     frame: Frame
     lines: list[TextLine] = field(default_factory=list)
@@ -58,14 +57,14 @@ def read_page_text(page: pymupdf.Page, links: PageLinks, textpage: pymupdf.TextP
     result = PageText(Frame.make(page, main))
     if not groups:
         return result
-    result.lines = _lines(groups.pop(main), links, result.frame, result.set_aside)
+    result.lines = _lines(groups.pop(main), links, result.frame, result.frame, result.set_aside)
     body = body_size((line_size(x), len(x.text)) for x in result.lines) if result.lines else 0.0
     for angle, group in sorted(groups.items()):
         frame = Frame.make(page, angle)
-        for lines in clusters(_lines(group, links, frame, result.set_aside)):
+        for lines in clusters(_lines(group, links, frame, result.frame, result.set_aside)):
             if _is_stamp(lines, frame, result, body):
                 result.set_aside += [SetAside(text=plain(x.text), reason=SetAsideReason.margin_stamp,
-                                              bbox=frame.to_display(x.bbox)) for x in lines]
+                                              bbox=result.frame.from_frame(frame, x.bbox)) for x in lines]
             else:
                 result.rotated += _blocks(lines, frame, result.frame)
     return result
@@ -100,11 +99,12 @@ def plain(text: str) -> str:
     return " ".join(_EMPHASIS.sub("", _LINK.sub(r"\1", text)).split())
 
 
-def _lines(group: list[dict], links: PageLinks, frame: Frame, set_aside: list[SetAside]) -> list[TextLine]:
+def _lines(group: list[dict], links: PageLinks, frame: Frame, main: Frame, set_aside: list[SetAside]) -> list[TextLine]:
+    """Lines of one direction in its ``frame``; overprinted copies set aside (boxes in ``main``)."""
     duplicates: list[Fragment] = []
     lines = row_lines(read_fragments(group, links, frame), duplicates)
     set_aside += [SetAside(text=f.text.strip(), reason=SetAsideReason.overprinted_duplicate,
-                           bbox=frame.to_display(f.bbox)) for f in duplicates]
+                           bbox=main.from_frame(frame, f.bbox)) for f in duplicates]
     return lines
 
 

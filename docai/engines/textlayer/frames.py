@@ -43,14 +43,13 @@ def direction_of(angle: float) -> int:
 class Frame:
     """Page coordinates turned so that text at ``angle`` reads left to right, origin top-left.
 
-    ``page`` is the unrotated page rectangle the text coordinates live in; ``display`` maps unrotated
-    coordinates to the page as shown (pymupdf's ``rotation_matrix``, for ``/Rotate``)."""
+    The page's main frame is the one its blocks' boxes are given in. Where ``/Rotate`` turns the
+    stored text upright on screen (the usual case), that is the page as displayed."""
 
     angle: int
     matrix: pymupdf.Matrix  # unrotated page → frame
     width: float
     height: float
-    display: pymupdf.Matrix  # unrotated page → page as displayed
 
     @classmethod
     def make(cls, page: pymupdf.Page, angle: int) -> Frame:
@@ -61,7 +60,7 @@ class Frame:
         unrotated = page.rect * page.derotation_matrix
         turned = unrotated * turn
         matrix = turn * pymupdf.Matrix(1, 0, 0, 1, -turned.x0, -turned.y0)
-        return cls(angle, matrix, turned.width, turned.height, page.rotation_matrix)
+        return cls(angle, matrix, turned.width, turned.height)
 
     @property
     def identity(self) -> bool:
@@ -75,12 +74,6 @@ class Frame:
     def to_page(self, bbox: BBox) -> BBox:
         """A box of the frame in unrotated page coordinates."""
         return bbox if self.identity else tuple(pymupdf.Rect(bbox) * ~self.matrix)
-
-    def to_display(self, bbox: BBox) -> BBox:
-        """A box of the frame in the coordinates of the page as displayed (``/Rotate`` applied)."""
-        if self.identity and tuple(self.display) == (1, 0, 0, 1, 0, 0):
-            return bbox
-        return tuple(pymupdf.Rect(bbox) * (~self.matrix * self.display))
 
     def from_frame(self, other: Frame, bbox: BBox) -> BBox:
         """A box of ``other`` frame in this frame's coordinates."""

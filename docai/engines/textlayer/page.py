@@ -37,7 +37,7 @@ def page_blocks(page: pymupdf.Page) -> list[Block]:
 
 def read_page(page: pymupdf.Page, region_reader: RegionReader | None = None) -> EngineOutput:
     """The page's blocks, with the regions read another way (garbage lines sent to ``region_reader``'s
-    OCR) and the text set aside. Block boxes are those of the page as displayed."""
+    OCR) and the text set aside. Boxes are in the page's reading frame (see :mod:`.frames`)."""
     textpage = page.get_textpage(flags=TEXT_FLAGS)  # one text extraction shared by every reader
     text = read_page_text(page, PageLinks(page.get_links()), textpage)
     upright = text.frame.identity and not page.rotation  # frame, stored and displayed page coincide
@@ -76,12 +76,12 @@ def _under_invisible_text(page: pymupdf.Page, box: BBox | None, lines: list[Text
 def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.TextPage | None = None,
                 text: PageText | None = None) -> list[Block]:
     """Blocks in reading order from the page's text lines (in ``text.frame``), the blocks of its text
-    in other directions, its tables and its figures; boxes as the page is displayed."""
+    in other directions, its tables and its figures; boxes in the reading frame."""
     frame = text.frame if text is not None else None
     rotated = text.rotated if text is not None else []
     figures = [figure_block(frame.to_frame(box) if frame else box) for box in figure_boxes(page)]
     if not lines and not rotated:
-        return _displayed(figures, text)
+        return figures
     tables: list[Block] = []
     if frame is None or frame.identity:  # on a turned page pymupdf's tables would come out transposed
         tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines], textpage)
@@ -104,15 +104,6 @@ def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.Tex
         run = []
         blocks.append(item)
     blocks.extend(lines_to_blocks(run, width, height, body_size=body))
-    return _displayed(blocks, text)
-
-
-def _displayed(blocks: list[Block], text: PageText | None) -> list[Block]:
-    """``blocks`` with their boxes moved from the reading frame to the page as displayed."""
-    if text is not None:
-        for block in blocks:
-            if block.bbox is not None:
-                block.bbox = text.frame.to_display(block.bbox)
     return blocks
 
 
