@@ -91,6 +91,12 @@ class PageTimeoutError(DocaiError):
     exit_code = 11
 
 
+class TaskTimeoutError(PageTimeoutError):
+    """A queued task reached its soft time limit: the page in progress and those after it are not done."""
+
+    code = "task_timeout"
+
+
 class ConfigError(DocaiError):
     """A setting or option that makes no sense."""
 

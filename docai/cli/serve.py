@@ -35,7 +35,3 @@ def serve_cmd(host: str, port: int, workers: int, log_level: str, insecure_no_au
     check_exposure(host, settings.api_key, insecure_no_auth=insecure_no_auth)
     uvicorn.run("docai.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, server_header=False)
-
-
-def register(main: click.Group) -> None:
-    main.add_command(serve_cmd)
