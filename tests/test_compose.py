@@ -33,7 +33,7 @@ def parse_docai(argv: list[str]) -> click.Context:
     args = list(argv[1:])
     while True:
         name, *args = args or [""]
-        command = group.commands.get(name)
+        command = group.get_command(ctx, name)  # core commands load lazily
         if command is None:
             raise click.UsageError(f"docai has no command {name!r}")
         if not isinstance(command, click.Group):
