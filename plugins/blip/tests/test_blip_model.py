@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
 import torch
-from docai.plugins.models import create_model
 from PIL import Image
 
 from docai.errors import ConfigError, ModelError
+from docai.plugins.models import create_model
 from docai.plugins.testing import check_conformance
 from schemas.plugins import CaptionRequest, GenerationOptions, MatchRequest, VQARequest
 
@@ -126,8 +127,7 @@ def test_bad_checkpoints_are_one_model_error_line(tmp_path, tiny_blip):
     with pytest.raises(ModelError, match="does not exist") as missing:
         create_model(f"blip:{tmp_path / 'nowhere'}")
     assert missing.value.exit_code == 9 and "\n" not in str(missing.value)
-    foreign = tmp_path / "not-blip"
-    foreign.mkdir()
+    foreign = shutil.copytree(tiny_blip["blip"], tmp_path / "not-blip")
     config = json.loads((tiny_blip["blip"] / "config.json").read_text())
     (foreign / "config.json").write_text(json.dumps({**config, "architectures": ["BlipModel"]}))
     with pytest.raises(ModelError, match="not a BLIP checkpoint docai can load"):

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from docai.plugins.models import create_model
 from docai_clip.retrieval import best_matches
 from PIL import Image
 
 from docai.cli import main
 from docai.errors import ConfigError, InputError, ModelError
 from docai.models import load_model
+from docai.plugins.models import create_model
 from docai.plugins.testing import check_conformance
 from schemas.plugins import EmbedRequest, MatchRequest, ZeroShotRequest
 
