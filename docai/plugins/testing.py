@@ -158,7 +158,7 @@ def _check_values(cap: Cap, out: list, request: BaseModel) -> None:
         for result in out:
             assert [s.text for s in result.scores] == list(request.texts), "scores are not in request order"
             low = 0.0 if cap is Cap.itm else -1.0 - 1e-4
-            assert all(low <= s.score <= 1.0 + 1e-4 for s in result.scores), f"a {cap.value} score is out of range"
+            assert all(low <= s.score <= 1.0 + 1e-4 for s in result.scores), f"{cap.value} score out of range"
     if cap is Cap.zero_shot:
         for result in out:
             assert list(result.probabilities) == list(request.labels), "labels are not in request order"

@@ -48,7 +48,11 @@ class Blip(Captioner, VisualQuestionAnswerer, ImageTextMatcher, ImageTextContras
         return self.loaded.kind
 
     def close(self) -> None:
+        from docai.models.loader import release_model
+
         super().close()
+        if self.loaded is not None:
+            release_model(self.loaded)
         self.loaded = None
 
     def caption_batch(self, images, request):

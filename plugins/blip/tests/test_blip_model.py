@@ -11,6 +11,7 @@ import torch
 from PIL import Image
 
 from docai.errors import ConfigError, ModelError
+from docai.models import cached_models
 from docai.plugins.models import create_model
 from docai.plugins.testing import check_conformance
 from schemas.plugins import CaptionRequest, GenerationOptions, MatchRequest, VQARequest
@@ -139,7 +140,10 @@ def test_bad_checkpoints_are_one_model_error_line(tmp_path, tiny_blip):
 def test_close_drops_the_weights(tiny_blip):
     model = create_model(f"blip:{tiny_blip['blip']}")
     assert model.memory_bytes() > 0
+    loaded = model.loaded
+    assert any(m is loaded for m in cached_models())
     model.close()
     assert model.memory_bytes() == 0
+    assert not any(m is loaded for m in cached_models()), "the loader still holds the weights"
     with pytest.raises(ModelError, match="unloaded"):
         model.caption(pictures(1))

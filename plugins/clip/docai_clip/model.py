@@ -23,7 +23,11 @@ class Clip(Embedder, ImageTextContrast, ZeroShotClassifier):
         self.model = self.loaded.model  # counted by memory_bytes(), dropped by close()
 
     def close(self) -> None:
+        from docai.models.loader import release_model
+
         super().close()
+        if self.loaded is not None:
+            release_model(self.loaded)
         self.loaded = None
 
     def embed_images_batch(self, images):
