@@ -32,11 +32,15 @@ def tiny_llama2(tmp_path_factory) -> Path:
     return _tiny(tmp_path_factory, "llama2")
 
 
-def load(directory: Path):
-    """(model, tokenizer, image processor) of a MiniGPT-4 checkpoint directory."""
-    from transformers import AutoTokenizer, BlipImageProcessor
+@pytest.fixture(scope="session")
+def load():
+    """A function: (model, tokenizer, image processor) of a MiniGPT-4 checkpoint directory."""
+    return _load
 
+
+def _load(directory: Path):
     from docai_minigpt4.model import MiniGPT4ForConditionalGeneration
+    from transformers import AutoTokenizer, BlipImageProcessor
 
     model = MiniGPT4ForConditionalGeneration.from_pretrained(directory, use_safetensors=True).eval()
     return model, AutoTokenizer.from_pretrained(directory), BlipImageProcessor.from_pretrained(directory)

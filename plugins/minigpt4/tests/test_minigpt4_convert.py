@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import load
-
-from docai.errors import InputError, ModelError
 from docai_minigpt4.convert import convert
 from docai_minigpt4.model import MiniGPT4ForConditionalGeneration
+
+from docai.errors import InputError, ModelError
 
 
 def _official(model: MiniGPT4ForConditionalGeneration) -> tuple[dict, dict, dict]:
@@ -79,7 +78,7 @@ def _write_official(model, tokenizer, root, *, vision_key_prefix=True):
 
 
 @pytest.mark.parametrize("variant", ["vicuna", "llama2"])
-def test_official_files_convert_to_the_same_model(variant, request, tmp_path):
+def test_official_files_convert_to_the_same_model(variant, request, tmp_path, load):
     model, tokenizer, processor = load(request.getfixturevalue(f"tiny_{variant}"))
     src = _write_official(model, tokenizer, tmp_path, vision_key_prefix=variant == "vicuna")
     out = convert(src, tmp_path / "converted", vision_heads=model.config.vision_config.num_attention_heads,
@@ -100,7 +99,7 @@ def test_official_files_convert_to_the_same_model(variant, request, tmp_path):
     assert (out / "tokenizer.json").is_file() and (out / "preprocessor_config.json").is_file()
 
 
-def test_missing_parts_and_unsafe_files_are_one_line_errors(tiny_vicuna, tmp_path):
+def test_missing_parts_and_unsafe_files_are_one_line_errors(tiny_vicuna, tmp_path, load):
     model, tokenizer, _ = load(tiny_vicuna)
     src = _write_official(model, tokenizer, tmp_path)
     (src / "pretrained_minigpt4.pth").unlink()

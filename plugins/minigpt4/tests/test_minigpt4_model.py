@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import load
+from docai_minigpt4.generate import generate, prompt_embeddings
+from docai_minigpt4.prompts import VICUNA_SYSTEM, build_prompt, clean_answer, split_prompt
 from PIL import Image
 
 from docai.errors import InputError
 from docai.models.decode import DecodeSettings
-from docai_minigpt4.generate import generate, prompt_embeddings
-from docai_minigpt4.prompts import VICUNA_SYSTEM, build_prompt, clean_answer, split_prompt
 
 QUESTIONS = ["What is in the picture?", "Colour?", "Describe the scene in a few words, please.", "Why?"]
 
@@ -34,7 +33,7 @@ def test_prompts_are_the_originals():
 
 
 @pytest.mark.parametrize("variant", ["vicuna", "llama2"])
-def test_image_embeddings_stand_where_the_slot_was(variant, request):
+def test_image_embeddings_stand_where_the_slot_was(variant, request, load):
     model, tokenizer, processor = load(request.getfixturevalue(f"tiny_{variant}"))
     pixels = processor(_images(1), return_tensors="pt")["pixel_values"]
     with torch.inference_mode():
@@ -51,7 +50,7 @@ def test_image_embeddings_stand_where_the_slot_was(variant, request):
 
 
 @pytest.mark.parametrize("variant", ["vicuna", "llama2"])
-def test_batched_answers_equal_generate_one_by_one(variant, request):
+def test_batched_answers_equal_generate_one_by_one(variant, request, load):
     model, tokenizer, processor = load(request.getfixturevalue(f"tiny_{variant}"))
     images = _images(len(QUESTIONS))
     pixels = processor(images, return_tensors="pt")["pixel_values"]
@@ -69,7 +68,7 @@ def test_batched_answers_equal_generate_one_by_one(variant, request):
     assert len({tuple(g.tokens) for g in batched}) > 1, "different images and questions should give different answers"
 
 
-def test_vicuna_answers_stop_at_the_separator(tiny_vicuna):
+def test_vicuna_answers_stop_at_the_separator(tiny_vicuna, load):
     model, tokenizer, processor = load(tiny_vicuna)
     pixels = processor(_images(3), return_tensors="pt")["pixel_values"]
     prompts = [build_prompt("vicuna", [(q, None)]) for q in QUESTIONS[:3]]
