@@ -58,6 +58,42 @@ class Route(StrEnum):
     failed = "failed"
 
 
+class SetAsideReason(StrEnum):
+    """Why a piece of the page's text layer is not in the markdown (it is listed in ``Page.set_aside``)."""
+
+    running_header = "running_header"  # repeats at the top of pages (block kind header)
+    running_footer = "running_footer"  # repeats at the bottom of pages (block kind footer)
+    page_number = "page_number"  # a folio: "12", "Page 3 of 10", "xii"
+    margin_stamp = "margin_stamp"  # a sideways stamp in the margin: arXiv id, watermark, DOI stamp
+    overprinted_duplicate = "overprinted_duplicate"  # text drawn twice at one place (fake bold, shadow)
+    outside_page_box = "outside_page_box"  # drawn outside the visible page (crop box)
+    garbage_layer = "garbage_layer"  # unreadable glyphs; the region was read by OCR instead
+
+
+class SetAside(BaseModel):
+    """Text of the page's text layer that was deliberately left out of the markdown, and why.
+
+    Together with the markdown's blocks this accounts for every word of the text layer: nothing is
+    dropped without a record here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    reason: SetAsideReason
+    bbox: BBox | None = Field(default=None, description="x0, y0, x1, y1 in PDF points, origin top-left")
+
+
+class RegionRoute(BaseModel):
+    """How one region of a page was read and why: a text page's layer, a garbage region sent to OCR,
+    a scanned picture read through its invisible OCR layer. A page read whole has one region."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bbox: BBox = Field(description="x0, y0, x1, y1 in PDF points, origin top-left")
+    route: Route
+    reason: str = ""
+
+
 class PageError(BaseModel):
     """Something that went wrong on one page; the other pages are unaffected."""
 
@@ -78,6 +114,11 @@ class Page(BaseModel):
     engine: str = ""
     engine_version: str = ""
     blocks: list[Block] = Field(default_factory=list)
+    set_aside: list[SetAside] = Field(
+        default_factory=list, description="text-layer text left out of the markdown on purpose, with the reason")
+    regions: list[RegionRoute] = Field(
+        default_factory=list,
+        description="which route each region took, and why: the whole page first, then the parts read another way")
     markdown: str = ""
     data: dict[str, Any] | None = Field(default=None, description="structured output (Donut JSON)")
     errors: list[PageError] = Field(default_factory=list)

@@ -29,7 +29,3 @@ def serve_cmd(host: str, port: int, workers: int, log_level: str) -> None:
         raise ConfigError("docai serve needs the service extras: pip install 'docai[service]'") from None
     uvicorn.run("docai.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, server_header=False)
-
-
-def register(main: click.Group) -> None:
-    main.add_command(serve_cmd)

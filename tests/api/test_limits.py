@@ -81,11 +81,13 @@ def test_a_file_at_the_limit_is_accepted(api, simple_pdf):
     assert response.status_code == 202, response.text
 
 
-def test_a_file_one_byte_over_is_413(api, jobs, simple_pdf):
+def test_a_file_one_byte_over_is_413(api, jobs, simple_pdf, storage_dir):
     response = api.post("/v1/jobs", files={"file": ("big.pdf", _padded(simple_pdf, LIMIT + 1))})
     assert response.status_code == 413
     assert response.json()["error"] == "limit_exceeded"
-    assert not jobs.calls
+    assert not jobs.returned  # refused while it was staged: no job, nothing stored, nothing left staged
+    assert not (storage_dir / "blobs" / "documents").exists()
+    assert not any((storage_dir / "incoming").iterdir())
 
 
 def test_a_huge_declared_upload_is_413_through_the_app(api):

@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from docai.api.deps import jobs_of, settings_of
 from docai.api.errors import STATUS_BY_ERROR, ApiError, ErrorBody, status_for
-from docai.api.limits import read_upload
 from docai.api.validation import check_job_id, check_model_name, clean_filename
 from docai.errors import JobError
 from docai.options import ConvertOptions, EngineChoice
@@ -44,18 +43,19 @@ def submit_job(
     nougat_model: Annotated[str | None, Form(description="Nougat model name (hub id) for engine nougat")] = None,
     batch_size: Annotated[int | None, Form(ge=1, description="pages per engine batch")] = None,
     recompute: Annotated[bool, Form(description="ignore cached pages")] = False,
+    keep_furniture: Annotated[bool, Form(description="keep running headers, footers and page numbers in the "
+                                                     "markdown")] = False,
 ) -> JSONResponse:
     """Queue a conversion. The document is checked (type, size, pages, password) before the job is
     accepted; poll ``GET /v1/jobs/{job_id}`` for progress, then fetch the result."""
     settings = settings_of(request)
     filename = clean_filename(file.filename)
-    data = read_upload(file, settings.max_upload_bytes)
     options = ConvertOptions(
         pages=pages or None, password=password or None, engine=engine, ocr_dpi=ocr_dpi,
         nougat_model=check_model_name(nougat_model, field="nougat_model"), batch_size=batch_size,
-        recompute=recompute,
+        recompute=recompute, keep_furniture=keep_furniture,
     )
-    status = jobs_of(request).submit_convert(data, filename, options, settings=settings)
+    status = jobs_of(request).submit_convert(file.file, filename, options, settings=settings)
     return accepted(request, status)
 
 

@@ -1,0 +1,135 @@
+"""Words of a page's text layer, and how many of them a conversion kept: the measure behind
+``bench/coverage.py`` and the conservation test (every word in the markdown or in ``Page.set_aside``).
+
+A word is a run of letters, digits and combining marks after NFKC normalisation and lower-casing;
+each CJK character (Han, kana, Hangul) is a word of its own, since those scripts do not mark word
+breaks with spaces. In the text layer a word hyphenated across a line break (``exam-`` / ``ple``)
+counts once: it is found in the output either whole (``example``) or as its two halves.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import pymupdf
+
+from schemas.document import Page
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+#: a hyphen (or soft hyphen) that ends a line, after a letter
+_LINE_HYPHEN = re.compile(r"(?<=\w)[-\u00ad\u2010]\s*\n\s*(?=\w)")
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF
+            or 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
+            or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FA1F)
+
+
+def _is_word_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LNM"
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``: NFKC, lower case, runs of letters/digits/marks, one per CJK character."""
+    out: list[str] = []
+    current: list[str] = []
+    for char in unicodedata.normalize("NFKC", text).lower():
+        if _is_cjk(char):
+            if current:
+                out.append("".join(current))
+                current = []
+            out.append(char)
+        elif _is_word_char(char):
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+@dataclass(frozen=True)
+class LayerWords:
+    """The words of a text layer: plain words, and words hyphenated across a line break as (head, tail)."""
+
+    plain: list[str]
+    split: list[tuple[str, str]]
+
+    def __len__(self) -> int:
+        return len(self.plain) + len(self.split)
+
+
+def layer_words(text: str) -> LayerWords:
+    """The words of a text layer such as ``page.get_text()``; ``exam-⏎ple`` is one word."""
+    joined = _LINE_HYPHEN.sub("\x00", unicodedata.normalize("NFKC", text))
+    plain: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    for piece_index, piece in enumerate(joined.split("\x00")):
+        piece_words = words(piece)
+        if piece_index > 0 and piece_words and plain:
+            pairs.append((plain.pop(), piece_words.pop(0)))
+        plain.extend(piece_words)
+    return LayerWords(plain, pairs)
+
+
+def markdown_words(markdown: str) -> list[str]:
+    """The words of docai's (or a peer's) markdown: comments and link targets left out."""
+    return words(_LINK_TARGET.sub("]", _COMMENT.sub(" ", markdown)))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the layer's words were found in the output, which were missed, and how many
+    output words the layer does not have (added)."""
+
+    layer: int
+    found: int
+    missing: list[str]
+    added: int
+    output: int
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.layer if self.layer else 1.0
+
+
+def coverage(layer: LayerWords, output: list[str]) -> Coverage:
+    """Multiset recall of ``layer`` in ``output``; a split word counts once, whole or as its halves."""
+    pool = Counter(output)
+    missing: list[str] = []
+    found = 0
+    for word in layer.plain:
+        if pool[word] > 0:
+            pool[word] -= 1
+            found += 1
+        else:
+            missing.append(word)
+    for head, tail in layer.split:
+        whole = head + tail
+        if pool[whole] > 0:
+            pool[whole] -= 1
+            found += 1
+        elif pool[head] > 0 and pool[tail] > 0:
+            pool[head] -= 1
+            pool[tail] -= 1
+            found += 1
+        else:
+            missing.append(whole)
+    return Coverage(layer=len(layer), found=found, missing=missing, added=sum(pool.values()), output=len(output))
+
+
+def page_layer(page: pymupdf.Page) -> LayerWords:
+    """The words of a pymupdf page's text layer, as ``page.get_text()`` gives it."""
+    return layer_words(page.get_text())
+
+
+def kept_words(page: Page) -> list[str]:
+    """Every word a converted page accounts for: its markdown and its set-aside text."""
+    return markdown_words(page.markdown) + [w for item in page.set_aside for w in words(item.text)]
