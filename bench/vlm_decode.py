@@ -10,7 +10,7 @@ docai runs all prompts as one batch through :func:`docai.models.decode.decode` (
 falls on both alike; the baseline decodes one prompt per round, in turn. The headline is the median
 round's ratio of generated tokens per second, prompt processing included on both sides.
 
-    python bench/vlm_decode.py                      # 16 prompts x 32 tokens, 3 rounds, 1 thread
+    python bench/vlm_decode.py                      # 16 prompts x 64 tokens, 3 rounds, 1 thread
     python bench/vlm_decode.py --dtype fp32 --threads 0
     python bench/vlm_decode.py --device cuda        # prompts/s on a GPU
 
@@ -107,7 +107,7 @@ def generate_side(model, rows, pixels, tokens: int, device) -> tuple[float, int]
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prompts", type=int, default=16)
-    parser.add_argument("--tokens", type=int, default=32, help="tokens generated per prompt")
+    parser.add_argument("--tokens", type=int, default=64, help="tokens generated per prompt")
     parser.add_argument("--repeats", type=int, default=3, help="rounds (the median ratio is reported)")
     parser.add_argument("--dtype", default="auto", help="fp32, bf16 or auto (what docai picks for batched decoding)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
