@@ -31,7 +31,7 @@ Upload = str | Path | bytes | IO[bytes]
 ProgressCallback = Callable[[int, int], None]
 
 #: the generic ``POST /v1/jobs`` form fields; every installed engine's options add ``<engine>_<field>``
-GENERIC_FIELDS = ("pages", "engine", "password", "batch_size", "recompute")
+GENERIC_FIELDS = ("pages", "engine", "password", "batch_size", "recompute", "keep_furniture")
 
 
 def convert_fields() -> tuple[str, ...]:
@@ -86,7 +86,8 @@ class DocaiClient:
     def submit(self, document: Upload, *, filename: str | None = None, **options: Any) -> JobStatus:
         """Queue a conversion of ``document`` (a path, bytes or a binary stream).
 
-        ``options`` are ``pages``, ``engine``, ``password``, ``batch_size``, ``recompute`` and each
+        ``options`` are ``pages``, ``engine``, ``password``, ``batch_size``, ``recompute``,
+        ``keep_furniture`` and each
         installed engine's options as ``<engine>_<field>`` (``ocr_dpi``, ``nougat_model`` …: see
         :func:`convert_fields`).
         """

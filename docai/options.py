@@ -18,6 +18,10 @@ from pydantic import (
 from docai.errors import ConfigError
 
 MiB = 1024 * 1024
+#: defaults of the content limits (see docs/security.md for how they were chosen)
+DEFAULT_PAGE_OPERATORS = 500_000
+DEFAULT_PAGE_CONTENT = 32 * MiB
+DEFAULT_DOCUMENT_OPERATORS = 20_000_000
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
@@ -41,6 +45,12 @@ class Limits(BaseModel):
     max_pages: int = Field(default=2000, ge=0)
     max_image_pixels: int = Field(default=180_000_000, ge=0, description="per page image or raster input")
     page_timeout_s: float = Field(default=120.0, ge=0, description="time budget per page")
+    max_page_operators: int = Field(default=DEFAULT_PAGE_OPERATORS, ge=0, description=(
+        "content operators one page may draw, forms counted each time they are drawn"))
+    max_page_content_bytes: int = Field(default=DEFAULT_PAGE_CONTENT, ge=0, description=(
+        "decoded content-stream bytes one page may draw"))
+    max_document_operators: int = Field(default=DEFAULT_DOCUMENT_OPERATORS, ge=0, description=(
+        "content operators of all selected pages together (a stream shared by pages counts on each)"))
 
 
 class ConvertOptions(BaseModel):
@@ -60,6 +70,8 @@ class ConvertOptions(BaseModel):
                                                     "page; FAMILY:CHECKPOINT reads pages with a plugin model")
     allow_pickle: bool = Field(default=False, description="let neural engines load pickle (.bin) checkpoints")
     batch_size: int | None = Field(default=None, ge=1)
+    keep_furniture: bool = Field(default=False, description="keep running headers, footers and page numbers "
+                                 "in the markdown (they are always in the JSON)")
     use_cache: bool = True
     recompute: bool = Field(default=False, description="ignore cached pages (and rewrite them)")
     cache_dir: str | None = None

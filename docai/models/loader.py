@@ -100,7 +100,8 @@ def clear_model_cache() -> None:
 
 
 def release_model(loaded: LoadedModel) -> None:
-    """Drop ``loaded`` from the process cache, so its memory is freed once its last user lets go of it."""
+    """Forget one loaded model, so its weights are freed once its users drop it (a plugin model's
+    ``close()``, when the model lifecycle unloads it under the memory budget)."""
     with _cache_lock:
         for key in [k for k, v in _cache.items() if v is loaded]:
             del _cache[key]

@@ -24,8 +24,11 @@ def test_upload_form_fields_are_documented(api):
     spec = api.get("/openapi.json").json()
     form = spec["components"]["schemas"]["Body_submit_job_v1_jobs_post"]["properties"]
     # every installed engine's options are form fields, derived from the engine's options class
-    assert {"file", "pages", "engine", "password", "ocr_dpi", "nougat_model", "donut_model", "donut_task",
-            "batch_size", "recompute"} == set(form)
+    from docai.engines import engine_fields
+
+    generic = {"file", "pages", "engine", "password", "batch_size", "recompute", "keep_furniture"}
+    assert set(form) == generic | set(engine_fields())
+    assert {"ocr_dpi", "nougat_model", "donut_model", "donut_task"} <= set(form)
     dpi = form["ocr_dpi"]["anyOf"][0]
     assert (dpi["type"], dpi["minimum"], dpi["maximum"]) == ("integer", 50, 600)
     assert form["donut_task"]["description"] == "Donut task for --engine donut"

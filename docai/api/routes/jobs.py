@@ -41,6 +41,8 @@ def submit_job(
     password: Annotated[str | None, Form(description="password of an encrypted PDF")] = None,
     batch_size: Annotated[int | None, Form(ge=1, description="pages per engine batch")] = None,
     recompute: Annotated[bool, Form(description="ignore cached pages")] = False,
+    keep_furniture: Annotated[bool, Form(description="keep running headers, footers and page numbers in the "
+                                                     "markdown")] = False,
     **engine_options: Any,
 ) -> JSONResponse:
     """Queue a conversion. The document is checked (type, size, pages, password) before the job is
@@ -54,7 +56,8 @@ def submit_job(
              for name, value in engine_options.items() if value is not None and value != ""}
     try:
         options = ConvertOptions(pages=pages or None, password=password or None, engine=engine or "auto",
-                                 batch_size=batch_size, recompute=recompute, **given)
+                                 batch_size=batch_size, recompute=recompute, keep_furniture=keep_furniture,
+                                 **given)
     except ConfigError as exc:  # a bad field of the request itself, as FastAPI's own validation reports it
         raise ApiError(422, "invalid_request", str(exc)) from None
     status = jobs_of(request).submit_convert(file.file, filename, options, settings=settings)
