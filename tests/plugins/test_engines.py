@@ -36,8 +36,8 @@ def test_bad_engine_options_and_engines_are_one_line():
         ConvertOptions(engine="magic")
     with pytest.raises(ConfigError, match="--engine nougat needs nougat_model"):
         ConvertOptions(engine="nougat")
-    with pytest.raises(ModelError, match="unknown model family 'blip'"):
-        ConvertOptions(engine="blip:./tiny")
+    with pytest.raises(ModelError, match="unknown model family 'nosuchfamily'"):
+        ConvertOptions(engine="nosuchfamily:./tiny")
 
 
 def test_queues_come_from_the_engine_specs():
