@@ -284,3 +284,5 @@ def _close(pubsub) -> None:
     if pubsub is not None:
         with suppress(Exception):  # closing a broken connection
             pubsub.close()
+
+
