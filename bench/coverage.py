@@ -20,8 +20,6 @@ pymupdf4llm's mean recall.
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import platform
 import statistics
 import sys
@@ -36,18 +34,9 @@ sys.path.insert(0, str(REPO))
 
 import docai  # noqa: E402
 from docai.conservation import Coverage, coverage, markdown_words, page_layer  # noqa: E402
+from tests.support.corpora import FIRST_PAGES, corpus_pdfs  # noqa: E402
 
-SHARED = Path(os.environ.get("DOCAI_SHARED", REPO.parent / "shared")) / "testdata"
-FIRST_PAGES = 10
 LOW = 0.80
-
-
-def corpus(shared: Path = SHARED) -> list[Path]:
-    """The realworld PDFs (in MANIFEST order) then the docling dev set's PDFs."""
-    realworld = shared / "realworld"
-    with open(realworld / "MANIFEST.tsv", newline="") as handle:
-        paths = [realworld / row["local_path"] for row in csv.DictReader(handle, delimiter="\t")]
-    return paths + sorted((shared / "docling" / "pdf").glob("*.pdf"))
 
 
 def cpu_model() -> str:
@@ -125,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"CPU: {cpu_model()}; pymupdf {pymupdf.VersionBind}; docai {docai.__version__}")
     totals = Totals()
-    for path in corpus():
+    for path in corpus_pdfs():
         if args.only and args.only not in path.name:
             continue
         scores, docai_s, peer_s = score_document(path, with_peer=not args.docai_only)
