@@ -44,6 +44,8 @@ def render_block(block: Block, list_index: int = 0) -> str:
         return f"<!-- image: {alt} -->" if alt else "<!-- image -->"
     if kind is BlockKind.caption:
         return f"*{block.text.strip()}*"
+    if kind in FURNITURE:
+        return block.text.strip()
     if kind is BlockKind.formula:
         return f"$$\n{block.text.strip()}\n$$"
     if kind is BlockKind.code:
@@ -72,9 +74,9 @@ def _list_indent(depth: int, widths: dict[int, int]) -> str:
     return " " * sum(widths.get(parent, 2) for parent in range(depth))
 
 
-def render_markdown(blocks: Iterable[Block]) -> str:
+def render_markdown(blocks: Iterable[Block], leave_out: set[BlockKind] = FURNITURE) -> str:
     """Markdown for blocks in reading order: paragraphs separated by blank lines, list items kept
-    together (numbered per list), running headers and footers left out."""
+    together (numbered per list), running headers and footers left out (``leave_out``)."""
     parts: list[str] = []
     list_run: list[str] = []
     counters: dict[int, int] = {}
@@ -90,7 +92,7 @@ def render_markdown(blocks: Iterable[Block]) -> str:
             widths.clear()
 
     for block in blocks:
-        if block.kind in FURNITURE:
+        if block.kind in leave_out:
             continue
         if block.kind is BlockKind.list:
             depth = block.level or 0
