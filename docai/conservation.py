@@ -1,7 +1,9 @@
 """Words of a page's text layer, and how many of them a conversion kept: the measure behind
 ``bench/coverage.py`` and the conservation test (every word in the markdown or in ``Page.set_aside``).
 
-A word is a run of letters, digits and combining marks after NFKC normalisation and lower-casing;
+A word is a run of letters, digits and combining marks after accents drawn as glyphs of their own
+are put on their letters (:func:`~docai.layout.accents.compose_accents`), NFKC
+normalisation and lower-casing;
 each CJK character (Han, kana, Hangul) is a word of its own, since those scripts do not mark word
 breaks with spaces. In the text layer a word hyphenated across a line break (``exam-`` / ``ple``)
 counts once: it is found in the output either whole (``example``) or as its two halves.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 import pymupdf
 
+from docai.layout.accents import compose_accents
 from schemas.document import Page
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -40,7 +43,7 @@ def words(text: str) -> list[str]:
     """The words of ``text``: NFKC, lower case, runs of letters/digits/marks, one per CJK character."""
     out: list[str] = []
     current: list[str] = []
-    for char in unicodedata.normalize("NFKC", text).lower():
+    for char in unicodedata.normalize("NFKC", compose_accents(text)).lower():
         if _is_cjk(char):
             if current:
                 out.append("".join(current))
@@ -69,7 +72,7 @@ class LayerWords:
 
 def layer_words(text: str) -> LayerWords:
     """The words of a text layer such as ``page.get_text()``; ``exam-⏎ple`` is one word."""
-    joined = _LINE_HYPHEN.sub("\x00", unicodedata.normalize("NFKC", text))
+    joined = _LINE_HYPHEN.sub("\x00", unicodedata.normalize("NFKC", compose_accents(text)))
     plain: list[str] = []
     pairs: list[tuple[str, str]] = []
     for piece_index, piece in enumerate(joined.split("\x00")):
