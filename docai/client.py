@@ -31,9 +31,16 @@ Upload = str | Path | bytes | IO[bytes]
 #: called as progress(pages_done, pages_total) whenever a polled job's progress changes
 ProgressCallback = Callable[[int, int], None]
 
-#: the ``POST /v1/jobs`` form fields ``submit`` accepts as keyword options
-CONVERT_FIELDS = ("pages", "engine", "password", "ocr_dpi", "nougat_model", "batch_size", "recompute",
-                  "keep_furniture")
+#: the generic ``POST /v1/jobs`` form fields; every installed engine's options add ``<engine>_<field>``
+GENERIC_FIELDS = ("pages", "engine", "password", "batch_size", "recompute", "keep_furniture")
+
+
+def convert_fields() -> tuple[str, ...]:
+    """The keyword options :meth:`DocaiClient.submit` accepts: the generic fields and, derived from each
+    installed engine's options class, ``ocr_dpi``, ``nougat_model``, ``donut_model``, ``donut_task`` …"""
+    from docai.engines import engine_fields
+
+    return GENERIC_FIELDS + tuple(engine_fields())
 
 #: error codes the server sends that are about jobs or the server rather than the document
 JOB_CODES = {"job_not_found", "job_not_finished", "job_failed", "result_gone", "queue_unavailable",
@@ -80,12 +87,15 @@ class DocaiClient:
     def submit(self, document: Upload, *, filename: str | None = None, **options: Any) -> JobStatus:
         """Queue a conversion of ``document`` (a path, bytes or a binary stream).
 
-        ``options`` are ``pages``, ``engine``, ``password``, ``ocr_dpi``, ``nougat_model``,
-        ``batch_size``, ``recompute`` and ``keep_furniture``.
+        ``options`` are ``pages``, ``engine``, ``password``, ``batch_size``, ``recompute``,
+        ``keep_furniture`` and each
+        installed engine's options as ``<engine>_<field>`` (``ocr_dpi``, ``nougat_model`` …: see
+        :func:`convert_fields`).
         """
-        unknown = sorted(set(options) - set(CONVERT_FIELDS))
+        known = convert_fields()
+        unknown = sorted(set(options) - set(known))
         if unknown:
-            raise ConfigError(f"unknown option(s) {', '.join(unknown)}: use {', '.join(CONVERT_FIELDS)}")
+            raise ConfigError(f"unknown option(s) {', '.join(unknown)}: use {', '.join(known)}")
         fields = {k: _form_value(v) for k, v in options.items() if v is not None}
         return JobStatus.model_validate(self._post("/v1/jobs", document, filename, fields))
 
