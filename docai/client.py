@@ -31,7 +31,8 @@ Upload = str | Path | bytes | IO[bytes]
 ProgressCallback = Callable[[int, int], None]
 
 #: the ``POST /v1/jobs`` form fields ``submit`` accepts as keyword options
-CONVERT_FIELDS = ("pages", "engine", "password", "ocr_dpi", "nougat_model", "batch_size", "recompute")
+CONVERT_FIELDS = ("pages", "engine", "password", "ocr_dpi", "nougat_model", "batch_size", "recompute",
+                  "keep_furniture")
 
 #: error codes the server sends that are about jobs or the server rather than the document
 JOB_CODES = {"job_not_found", "job_not_finished", "job_failed", "result_gone", "queue_unavailable",
@@ -79,7 +80,7 @@ class DocaiClient:
         """Queue a conversion of ``document`` (a path, bytes or a binary stream).
 
         ``options`` are ``pages``, ``engine``, ``password``, ``ocr_dpi``, ``nougat_model``,
-        ``batch_size`` and ``recompute``.
+        ``batch_size``, ``recompute`` and ``keep_furniture``.
         """
         unknown = sorted(set(options) - set(CONVERT_FIELDS))
         if unknown:

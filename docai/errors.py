@@ -91,6 +91,12 @@ class PageTimeoutError(DocaiError):
     exit_code = 11
 
 
+class TaskTimeoutError(PageTimeoutError):
+    """A queued task reached its soft time limit: the page in progress and those after it are not done."""
+
+    code = "task_timeout"
+
+
 class ConfigError(DocaiError):
     """A setting or option that makes no sense."""
 
@@ -125,7 +131,7 @@ OPTIONAL_MODULES = {
     "torch": "models", "transformers": "models", "safetensors": "models", "tokenizers": "models",
     "rapidfuzz": "models", "huggingface_hub": "models",
     "celery": "service", "kombu": "service", "redis": "service", "fastapi": "service", "starlette": "service",
-    "uvicorn": "service", "httpx": "service", "multipart": "service", "yaml": "service",
+    "uvicorn": "service", "httpx": "service", "multipart": "service", "yaml": "service", "cryptography": "service",
 }
 
 

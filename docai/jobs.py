@@ -21,10 +21,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from docai.errors import ConfigError, InputError, JobError
+from docai.errors import ConfigError, JobError, StorageError
 from docai.ingest.source import SourceDocument, load_source
-from docai.jobstore import JobStore, check_job_id, redis_client
+from docai.jobpolicy import check_convert_options, check_question, resolve_model
+from docai.jobstore import JobStore, check_job_id, redis_client, safe_url
 from docai.options import ConvertOptions
+from docai.sealing import Sealer
 from docai.settings import Settings
 from docai.storage import Storage, storage_for
 from docai.uploads import Upload, staged_upload
@@ -33,7 +35,6 @@ from schemas.jobs import JobKind, JobRequest, JobState, JobStatus
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 #: called with a job's status each time its progress changes while waiting
@@ -70,7 +71,8 @@ SEND_RETRY = {"max_retries": 20, "interval_start": 0.1, "interval_step": 0.25, "
 def services(settings: Settings) -> JobServices:
     """The (per-process) services for ``settings``."""
     return JobServices(settings=settings, storage=storage_for(settings.storage_dir),
-                       store=JobStore(redis_client(settings.state_url), ttl_s=settings.result_expires_s))
+                       store=JobStore(redis_client(settings.state_url), ttl_s=settings.result_expires_s,
+                                      sealer=Sealer(settings.secret_key, settings.storage_dir)))
 
 
 class QueueUnavailableError(JobError):
@@ -89,13 +91,8 @@ def queue_errors(settings: Settings):
         yield
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
             kombu.exceptions.OperationalError) as exc:
-        log.warning("cannot reach the job queue at %s: %s", _safe_url(settings.state_url), exc)
+        log.warning("cannot reach the job queue at %s: %s", safe_url(settings.state_url), exc)
         raise QueueUnavailableError("cannot reach the job queue (Redis); the server log has the details") from None
-
-
-def _safe_url(url: str) -> str:
-    """A Redis URL without its password."""
-    return re.sub(r"//[^@/]*@", "//***@", url)
 
 
 def clean_filename(filename: str | None) -> str:
@@ -130,6 +127,7 @@ def convert_options(options: ConvertOptions | dict[str, Any] | None) -> ConvertO
 def submit_convert(data: Upload, filename: str, options: ConvertOptions | dict[str, Any] | None = None, *,
                    settings: Settings | None = None) -> JobStatus:
     """Queue a PDF/image → Document conversion and return its ``queued`` status (with ``pages_total``).
+    The options must be ones a queued job may ask for (:func:`docai.jobpolicy.check_convert_options`).
 
     ``data`` is the document's bytes or a binary stream; it is staged to disk chunk by chunk, so a large
     upload is never held in memory more than once. Raises a :class:`DocaiError` for a document or
@@ -137,6 +135,7 @@ def submit_convert(data: Upload, filename: str, options: ConvertOptions | dict[s
     """
     settings = settings or Settings.from_env()
     opts = convert_options(options)
+    check_convert_options(opts, settings)
     ref, total = _store_checked(data, filename, opts, settings)
     request_options = opts.model_dump(mode="json", exclude={"cache_dir"})
     return _enqueue(settings, JobKind.convert, ref, filename, total, options=request_options)
@@ -147,17 +146,12 @@ def submit_ask(data: Upload, filename: str, question: str, model: str, pages: st
     """Queue a question about a document (Donut DocVQA with ``model``) and return its ``queued`` status.
 
     The answer (a dict) is the job's result. Raises a :class:`DocaiError` for a bad document, page
-    range, empty question or a model that is not available.
+    range, a question the model cannot take, or a model that is not available (see
+    :mod:`docai.jobpolicy`).
     """
-    from docai.jobwork import resolve_model
-
     settings = settings or Settings.from_env()
-    question = (question or "").strip()
-    if not question:
-        raise InputError("the question is empty")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InputError(f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
-    resolve_model(model, settings)
+    check_question(question)  # the cheap checks before the model is looked up
+    question = check_question(question, resolve_model(model, settings))
     opts = ConvertOptions(pages=pages, password=password)
     ref, total = _store_checked(data, filename, opts, settings)
     return _enqueue(settings, JobKind.ask, ref, filename, total,
@@ -235,9 +229,16 @@ def get_result(job_id: str, *, settings: Settings | None = None) -> Document | d
         raw = services(settings).storage.get(result_key(job_id))
     except KeyError:
         raise JobError(f"job {job_id} succeeded but its result is gone from storage") from None
-    if status.kind is JobKind.ask:
-        return json.loads(raw)
-    return Document.model_validate_json(raw)
+    try:
+        if status.kind is JobKind.ask:
+            answer = json.loads(raw)
+            if not isinstance(answer, dict):
+                raise ValueError("not a JSON object")
+            return answer
+        return Document.model_validate_json(raw)
+    except ValueError as exc:  # JSON and pydantic validation errors alike: the stored bytes are damaged
+        log.error("job %s: its stored result cannot be read: %s", job_id, str(exc).splitlines()[0])
+        raise StorageError(f"the stored result of job {job_id} is damaged (the server log has the details)") from None
 
 
 def wait(job_id: str, *, settings: Settings | None = None, timeout: float | None = None,

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from docai.cache import PageCache
 from docai.errors import ModelError
 from docai.ingest.source import PageContext, SourceDocument
+from docai.jobpolicy import resolve_model
 from docai.jobs import JobServices, open_document, result_key
 from docai.jobstore import now
 from docai.options import ConvertOptions
@@ -29,8 +28,6 @@ from docai.pipeline import finish_document, route_pages, run_pages
 from docai.settings import Settings
 from schemas.document import Page, Route
 from schemas.jobs import JobKind, JobRequest, JobState
-
-_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?$")
 
 #: routes whose pages run on the gpu queue (neural engines); the rest stay on the cpu queue
 GPU_ROUTES = frozenset({Route.ocr, Route.nougat, Route.donut})
@@ -217,29 +214,6 @@ def _elapsed(svc: JobServices, job_id: str) -> float | None:
     status = svc.store.status(job_id)
     submitted: datetime | None = status.submitted_at if status else None
     return (now() - submitted).total_seconds() if submitted else None
-
-
-def resolve_model(model: str, settings: Settings) -> Path:
-    """The local directory of model ``model``: ``<storage>/models/<name>``, else the Hugging Face cache.
-
-    Names are hub ids (``owner/name``), never paths from a client. Raises :class:`ModelError` when the
-    model is not available on this machine (workers never download).
-    """
-    if not isinstance(model, str) or not _MODEL_NAME.match(model) or ".." in model:
-        raise ModelError(f"{model!r} is not a model name: use a hub id like 'owner/donut-docvqa'")
-    local = settings.storage_dir / "models" / model
-    if (local / "config.json").is_file():
-        return local
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:  # pragma: no cover - transformers depends on it
-        try_to_load_from_cache = None
-    if try_to_load_from_cache is not None:
-        found = try_to_load_from_cache(model, "config.json")
-        if isinstance(found, str):
-            return Path(found).parent
-    raise ModelError(f"model {model!r} is not available to the workers: put it in {settings.storage_dir / 'models'}"
-                     " or the Hugging Face cache (workers never download)")
 
 
 def answer_job(svc: JobServices, job_id: str) -> bool:

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from docai.errors import ConfigError
+
 MiB = 1024 * 1024
+#: defaults of the content limits (see docs/security.md for how they were chosen)
+DEFAULT_PAGE_OPERATORS = 500_000
+DEFAULT_PAGE_CONTENT = 32 * MiB
+DEFAULT_DOCUMENT_OPERATORS = 20_000_000
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_size(text: str) -> int:
+    """``"200MB"``, ``"1.5g"``, ``"4096"`` → bytes (binary units); a ConfigError line otherwise."""
+    m = _SIZE.match(str(text))
+    if not m:
+        raise ConfigError(f"{text!r} is not a size like 200MB or 1G")
+    unit = (m.group(2) or "").lower()[:1]
+    return int(float(m.group(1)) * _UNITS[unit])
 
 
 class EngineChoice(StrEnum):
@@ -29,6 +48,12 @@ class Limits(BaseModel):
     max_pages: int = Field(default=2000, ge=0)
     max_image_pixels: int = Field(default=180_000_000, ge=0, description="per page image or raster input")
     page_timeout_s: float = Field(default=120.0, ge=0, description="time budget per page")
+    max_page_operators: int = Field(default=DEFAULT_PAGE_OPERATORS, ge=0, description=(
+        "content operators one page may draw, forms counted each time they are drawn"))
+    max_page_content_bytes: int = Field(default=DEFAULT_PAGE_CONTENT, ge=0, description=(
+        "decoded content-stream bytes one page may draw"))
+    max_document_operators: int = Field(default=DEFAULT_DOCUMENT_OPERATORS, ge=0, description=(
+        "content operators of all selected pages together (a stream shared by pages counts on each)"))
 
 
 class ConvertOptions(BaseModel):
@@ -45,6 +70,8 @@ class ConvertOptions(BaseModel):
     donut_task: str = Field(default="cord-v2", description="Donut task token for --engine donut")
     allow_pickle: bool = Field(default=False, description="let neural engines load pickle (.bin) checkpoints")
     batch_size: int | None = Field(default=None, ge=1)
+    keep_furniture: bool = Field(default=False, description="keep running headers, footers and page numbers "
+                                 "in the markdown (they are always in the JSON)")
     use_cache: bool = True
     recompute: bool = Field(default=False, description="ignore cached pages (and rewrite them)")
     cache_dir: str | None = None

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from docai.assemble import assemble_document
-from docai.budget import time_budget
+from docai.budget import page_budget
 from docai.cache import PageCache, cache_key
 from docai.engines import get_engine
 from docai.engines.base import Engine, EngineOutput
@@ -48,11 +48,17 @@ def convert(source: Source, options: ConvertOptions | None = None, *,
 
 
 def route_pages(contexts: Sequence[PageContext], options: ConvertOptions) -> list[tuple[PageContext, Route, str]]:
-    """Classify every page; a page whose text layer cannot even be read is routed to ``failed``."""
+    """Classify every page within its time budget; a page over a content limit, out of time or whose
+    text layer cannot even be read is routed to ``failed`` (the error kept in ``ctx.failure``)."""
     routed = []
     for ctx in contexts:
         try:
-            route, reason = route_page(ctx, options)
+            with page_budget([ctx], options.limits.page_timeout_s, f"page {ctx.number}"):
+                ctx.content_cost()
+                route, reason = route_page(ctx, options)
+        except DocaiError as exc:
+            ctx.failure = exc
+            route, reason = Route.failed, str(exc)
         except Exception as exc:  # noqa: BLE001 - one unreadable page must not lose the others
             route, reason = Route.failed, f"page could not be read: {exc}"
         routed.append((ctx, route, reason))
@@ -73,7 +79,9 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
     for route, indices in by_route.items():
         if route is Route.failed:
             for i in indices:
-                outputs[i] = (EngineOutput(errors=[PageError(code="unreadable_page", message=routed[i][2])]), False, "", "")
+                failure = routed[i][0].failure
+                code = failure.code if failure is not None else "unreadable_page"
+                outputs[i] = (EngineOutput(errors=[PageError(code=code, message=routed[i][2])]), False, "", "")
             done += len(indices)
             if progress:
                 progress(done, total)
@@ -126,18 +134,19 @@ def _safe(get: Callable[[], float]) -> float:
 
 def _run_engine(engine: Engine, contexts: list[PageContext], indices: list[int], options: ConvertOptions,
                 cache: PageCache | None):
-    """Yield (index, output, cached) per page: cache hits first, then the misses in batches."""
-    keys = {}
+    """Yield (index, output, cached) per page: cache hits first, then the misses in batches.
+
+    A page is looked up and stored only when it has a fingerprint and mupdf read it without complaint.
+    """
+    keys: dict[int, str | None] = {}
     misses: list[tuple[int, PageContext]] = []
     for i, ctx in zip(indices, contexts, strict=True):
-        key = None
-        if cache is not None:
-            try:
-                key = cache_key(ctx.fingerprint, engine.name, engine.version, engine.cache_options())
-            except Exception:  # noqa: BLE001 - an unhashable page is simply not cached
-                key = None
-        keys[i] = key
-        hit = cache.get(key) if (cache is not None and key and not options.recompute) else None
+        try:
+            keys[i] = _page_key(ctx, engine, options) if cache is not None else None
+        except DocaiError as exc:  # out of time while hashing: the page is over its budget
+            yield i, EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False
+            continue
+        hit = cache.get(keys[i]) if (cache is not None and keys[i] and not options.recompute) else None
         if hit is not None:
             yield i, hit, True
         else:
@@ -145,29 +154,44 @@ def _run_engine(engine: Engine, contexts: list[PageContext], indices: list[int],
     batch_size = max(1, options.batch_size or getattr(engine, "batch_size", 1))
     for start in range(0, len(misses), batch_size):
         batch = misses[start:start + batch_size]
-        for (i, _ctx), out in zip(batch, _process_batch(engine, [c for _, c in batch], options), strict=True):
-            if cache is not None and keys[i] and not out.errors:
+        for (i, ctx), out in zip(batch, _process_batch(engine, [c for _, c in batch], options), strict=True):
+            if cache is not None and keys[i] and not out.errors and not ctx.read_problems:
                 cache.put(keys[i], out)
             yield i, out, False
 
 
+def _page_key(ctx: PageContext, engine: Engine, options: ConvertOptions) -> str | None:
+    """The page's cache key (hashed within its time budget), or ``None`` when it must not be cached."""
+    if ctx.read_problems:
+        return None
+    with page_budget([ctx], options.limits.page_timeout_s, f"page {ctx.number}"):
+        fingerprint = ctx.fingerprint
+    if fingerprint is None or ctx.read_problems:
+        return None
+    return cache_key(fingerprint, engine.name, engine.version, engine.cache_options())
+
+
 def _process_batch(engine: Engine, batch: list[PageContext], options: ConvertOptions) -> list[EngineOutput]:
-    """Process a batch; if it fails, process its pages one by one so only the bad page is lost."""
+    """Process a batch; if it fails, process its pages one by one so only the bad page is lost.
+
+    The batch runs within what is left of its pages' budgets; when it fails, each page is retried with
+    the budget it had before the batch.
+    """
     budget = options.limits.page_timeout_s
     start = time.perf_counter()
     if len(batch) > 1:
         try:
-            with time_budget(budget * len(batch), f"a batch of {len(batch)} pages"):
+            with page_budget(batch, budget, f"a batch of {len(batch)} pages", charge=False):
                 outs = engine.process(batch)
             _record_time(outs, (time.perf_counter() - start) / len(batch))
             return outs
-        except Exception:  # noqa: BLE001 - retried page by page below
+        except Exception:  # noqa: BLE001 - retried page by page below (a stopped run fails each page there)
             pass
     results = []
     for ctx in batch:
         start = time.perf_counter()
         try:
-            with time_budget(budget, f"page {ctx.number}"):
+            with page_budget([ctx], budget, f"page {ctx.number}"):
                 (out,) = engine.process([ctx])
         except DocaiError as exc:
             out = EngineOutput(errors=[PageError(code=exc.code, message=str(exc))])
@@ -188,7 +212,7 @@ def finish_document(src: SourceDocument, pages: list[Page], options: ConvertOpti
     """Assemble the Document for ``src`` from its processed pages."""
     return assemble_document(
         pages, source=src.name, sha256=src.sha256, mime_type=src.mime_type, page_count=src.page_count,
-        metadata=src.metadata, options=public_options(options),
+        metadata=src.metadata, options=public_options(options), keep_furniture=options.keep_furniture,
         timings={"total_s": round(total_s, 4)} if total_s is not None else {},
     )
 

@@ -29,6 +29,7 @@ ENV_VARS: dict[str, str] = {
     "result_backend": "DOCAI_RESULT_BACKEND",
     "storage_dir": "DOCAI_STORAGE_DIR",
     "api_key": "DOCAI_API_KEY",
+    "secret_key": "DOCAI_SECRET_KEY",
     "max_upload_bytes": "DOCAI_MAX_UPLOAD_BYTES",
     "body_timeout_s": "DOCAI_BODY_TIMEOUT",
     "body_idle_timeout_s": "DOCAI_BODY_IDLE_TIMEOUT",
@@ -58,6 +59,8 @@ class Settings(BaseModel):
     storage_dir: Path = Field(default_factory=default_storage_dir,
                               description="documents, results and the page cache of queued jobs")
     api_key: str | None = Field(default=None, repr=False, description="HTTP API key; None = no auth")
+    secret_key: str | None = Field(default=None, repr=False, description="seals job secrets (PDF passwords) in "
+                                   "Redis; None = the key file secret.key in the storage directory")
     max_upload_bytes: int = Field(default=200 * MiB, ge=1, description="largest document a client may submit")
     body_timeout_s: float = Field(default=300, ge=0, description="longest time a request body may take to "
                                   "arrive (408 after it; 0 = no limit)")

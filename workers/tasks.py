@@ -18,8 +18,9 @@ import redis
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
-from docai.errors import DocaiError
+from docai.errors import DocaiError, JobError
 from docai.jobs import JobServices, services
+from docai.jobstore import check_job_id
 from docai.jobwork import PageBatch, answer_job, assemble_job, plan_job, queue_for, run_batch
 from workers.app import app
 from workers.faults import fault_hook
@@ -54,6 +55,11 @@ def job_step(name: Callable[..., str]):
 
     def decorate(body):
         def run(job_id: str, *args):
+            try:
+                check_job_id(job_id)  # a message is data: an id that is not one never reaches Redis or storage
+            except JobError:
+                log.error("dropped a %s message whose job id is not one: %r", body.__name__, str(job_id)[:80])
+                return
             svc = _services()
             label = name(job_id, *args)
             try:
@@ -75,7 +81,9 @@ def job_step(name: Callable[..., str]):
                 _fail(svc, job_id, exc.code, str(exc))
             except Exception as exc:  # noqa: BLE001 - a bug fails this job, never the worker
                 log.exception("job %s: %s failed", job_id, label)
-                _fail(svc, job_id, "internal_error", f"{label} failed: {type(exc).__name__}: {exc}")
+                # the job's status is what clients read: the exception's text (paths, addresses) stays in the log
+                _fail(svc, job_id, "internal_error",
+                      f"{label} failed: internal error ({type(exc).__name__}; the worker log has the details)")
 
         run.__name__, run.__qualname__, run.__doc__ = body.__name__, body.__qualname__, body.__doc__
         return run

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 
+from docai.errors import ConfigError
 from docai.options import Limits
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+from docai.options import parse_size as _parse_size
 
 
 def parse_size(text: str) -> int:
-    """``"200MB"``, ``"1.5g"``, ``"4096"`` → bytes (binary units)."""
-    m = _SIZE.match(text)
-    if not m:
-        raise click.BadParameter(f"{text!r} is not a size like 200MB or 1G")
-    unit = (m.group(2) or "").lower()[:1]
-    return int(float(m.group(1)) * _UNITS[unit])
+    """``"200MB"``, ``"1.5g"``, ``"4096"`` → bytes (binary units); click.BadParameter otherwise."""
+    try:
+        return _parse_size(text)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 class SizeParam(click.ParamType):
@@ -49,7 +45,7 @@ def limits_from(max_file_size: int, max_pages: int, max_image_pixels: int, page_
 
 #: the keyword names that :func:`conversion_options` adds to a command
 CONVERSION_PARAMS = ("pages", "engine", "password", "recompute", "no_cache", "ocr_dpi", "nougat_model",
-                     "donut_model", "donut_task", "batch_size", "allow_pickle", "max_file_size", "max_pages", "max_image_pixels",
+                     "donut_model", "donut_task", "batch_size", "allow_pickle", "keep_furniture", "max_file_size", "max_pages", "max_image_pixels",
                      "page_timeout")
 
 
@@ -69,6 +65,8 @@ def conversion_options(func):
         click.option("--donut-model", help="Donut checkpoint (hub id or local dir) for --engine donut (JSON per page)."),
         click.option("--donut-task", default="cord-v2", show_default=True, help="Donut task for --engine donut."),
         click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice)."),
+        click.option("--keep-furniture", is_flag=True,
+                     help="Keep running headers, footers and page numbers in the markdown."),
         click.option("--allow-pickle", is_flag=True,
                      help="Let --nougat-model/--donut-model load pickle (.bin) weights; only for trusted sources."),
     ]
@@ -87,7 +85,7 @@ def conversion_options_from(params: dict, **extra):
         pages=p["pages"], password=p["password"], engine=p["engine"], recompute=p["recompute"],
         use_cache=not p["no_cache"], ocr_dpi=p["ocr_dpi"], nougat_model=p["nougat_model"],
         donut_model=p["donut_model"], donut_task=p["donut_task"], batch_size=p["batch_size"],
-        allow_pickle=p["allow_pickle"],
+        allow_pickle=p["allow_pickle"], keep_furniture=p["keep_furniture"],
         limits=limits_from(p["max_file_size"], p["max_pages"], p["max_image_pixels"], p["page_timeout"]),
         **extra,
     )

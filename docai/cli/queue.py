@@ -159,9 +159,3 @@ def result_cmd(job_id, output, fmt):
     result = jobs.get_result(job_id)
     text = json.dumps(result, indent=2) + "\n" if isinstance(result, dict) else render(result, fmt)
     emit(text, output)
-
-
-def register(main: click.Group) -> None:
-    """Add the queue commands to ``main``."""
-    for command in (worker_cmd, submit_cmd, status_cmd, result_cmd):
-        main.add_command(command)

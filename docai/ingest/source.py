@@ -16,18 +16,21 @@ from PIL import Image
 
 from docai.errors import (
     CorruptDocumentError,
+    DocaiError,
     EmptyDocumentError,
     EncryptedDocumentError,
     InputError,
     LimitExceededError,
     UnsupportedInputError,
 )
+from docai.fingerprint import GraphMemo, page_fingerprint
+from docai.ingest.cost import ContentCost, CostMemo, page_cost
+from docai.ingest.messages import route_messages_to_logging
 from docai.ingest.pages import parse_page_selection
 from docai.ingest.render import render_page
 from docai.options import Limits
 
-pymupdf.TOOLS.mupdf_display_errors(False)
-pymupdf.TOOLS.mupdf_display_warnings(False)
+route_messages_to_logging()
 
 Source = str | Path | bytes | bytearray | memoryview | BinaryIO
 
@@ -105,6 +108,8 @@ class SourceDocument:
     doc: pymupdf.Document
     selected: list[int]
     limits: Limits = field(default_factory=Limits)
+    graph_memo: GraphMemo = field(default_factory=GraphMemo, repr=False)
+    cost_memo: CostMemo = field(default_factory=CostMemo, repr=False)
 
     @cached_property
     def sha256(self) -> str:
@@ -137,7 +142,12 @@ class PageContext:
 
     source: SourceDocument
     index: int  # 0-based
-    _xref_digests: dict[int, str] = field(default_factory=dict, repr=False)
+    #: seconds of this page's time budget spent so far (routing, hashing, engines)
+    spent_s: float = 0.0
+    #: why the page failed before an engine saw it (over a limit, unreadable), as a docai error
+    failure: DocaiError | None = field(default=None, repr=False)
+    #: mupdf's warnings and errors while this page was read: such a page is never cached
+    read_problems: list[str] = field(default_factory=list, repr=False)
 
     @property
     def number(self) -> int:
@@ -155,15 +165,21 @@ class PageContext:
     def height(self) -> float:
         return float(self.page.rect.height)
 
+    def content_cost(self) -> ContentCost:
+        """What drawing the page costs (decoded content bytes, operators); raises
+        :class:`LimitExceededError` over the per-page limits, before any engine reads the page."""
+        if self.source.is_image:
+            return ContentCost()
+        return page_cost(self.source.doc, self.page, self.source.limits, self.source.cost_memo)
+
     def render(self, dpi: int) -> Image.Image:
         """The page as an RGB image at ``dpi``, within the pixel limit."""
         return render_page(self.page, dpi, self.source.limits.max_image_pixels)
 
     @cached_property
-    def fingerprint(self) -> str:
-        """A hash of what the page shows: its content streams, resources and size (see ``docai.cache``)."""
-        from docai.cache import page_fingerprint
-
+    def fingerprint(self) -> str | None:
+        """A hash of everything the page's output depends on, or ``None`` if it must not be cached
+        (see :mod:`docai.fingerprint`)."""
         return page_fingerprint(self)
 
 

@@ -23,7 +23,8 @@ def test_openapi_lists_routes_and_models(api):
 def test_upload_form_fields_are_documented(api):
     spec = api.get("/openapi.json").json()
     form = spec["components"]["schemas"]["Body_submit_job_v1_jobs_post"]["properties"]
-    assert {"file", "pages", "engine", "password", "ocr_dpi", "nougat_model", "batch_size", "recompute"} == set(form)
+    assert {"file", "pages", "engine", "password", "ocr_dpi", "nougat_model", "batch_size", "recompute",
+            "keep_furniture"} == set(form)
     ask = spec["components"]["schemas"]["Body_ask_v1_ask_post"]
     assert set(ask["required"]) == {"file", "question", "model"}
 

@@ -23,3 +23,7 @@ def make_cluster(tmp_path_factory) -> Iterator:
     finally:
         for c in made:
             c.close()
+
+
+# the API fixtures (real redis-server, the app over the real job functions) for the HTTP replays
+from tests.api.conftest import api, jobs, make_app, redis_url, settings, storage_dir  # noqa: E402, F401

@@ -11,11 +11,10 @@ from docai.api.deps import jobs_of, settings_of
 from docai.api.errors import ApiError
 from docai.api.routes.jobs import accepted, errors
 from docai.api.validation import check_model_name, clean_filename
+from docai.jobpolicy import MAX_QUESTION_CHARS
 from schemas.jobs import JobStatus
 
 router = APIRouter(prefix="/v1", tags=["ask"])
-
-MAX_QUESTION_CHARS = 1000
 
 
 @router.post("/ask", status_code=202, response_model=JobStatus, summary="Ask a question about a document",

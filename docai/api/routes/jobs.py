@@ -43,6 +43,8 @@ def submit_job(
     nougat_model: Annotated[str | None, Form(description="Nougat model name (hub id) for engine nougat")] = None,
     batch_size: Annotated[int | None, Form(ge=1, description="pages per engine batch")] = None,
     recompute: Annotated[bool, Form(description="ignore cached pages")] = False,
+    keep_furniture: Annotated[bool, Form(description="keep running headers, footers and page numbers in the "
+                                                     "markdown")] = False,
 ) -> JSONResponse:
     """Queue a conversion. The document is checked (type, size, pages, password) before the job is
     accepted; poll ``GET /v1/jobs/{job_id}`` for progress, then fetch the result."""
@@ -51,7 +53,7 @@ def submit_job(
     options = ConvertOptions(
         pages=pages or None, password=password or None, engine=engine, ocr_dpi=ocr_dpi,
         nougat_model=check_model_name(nougat_model, field="nougat_model"), batch_size=batch_size,
-        recompute=recompute,
+        recompute=recompute, keep_furniture=keep_furniture,
     )
     status = jobs_of(request).submit_convert(file.file, filename, options, settings=settings)
     return accepted(request, status)
