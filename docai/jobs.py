@@ -172,6 +172,7 @@ def _checked_page_count(data: bytes, filename: str, opts: ConvertOptions, settin
     _check_upload(data, filename, settings)
     src = open_document(bytes(data), filename, opts)
     try:
+        src.check_cost()  # what the pages cost to interpret, not only how many there are
         return len(src.selected)
     finally:
         src.close()
