@@ -74,7 +74,7 @@ def timed(device, fn):
 
 def docai_encode(model, pixels, batch_size: int, device):
     """(encoder outputs per batch, seconds) for docai's batched encoder (SDPA window attention)."""
-    from docai.engines.nougat.decode import encode
+    from docai.models.stepper_mbart import encode
 
     try:
         from docai.models.swin_sdpa import enable_sdpa
@@ -112,14 +112,14 @@ def generate_encode(model, pixels, device):
 
 def docai_decode(model, batches, tokens: int, device) -> tuple[float, int]:
     """(seconds, tokens) for docai's batched greedy decoding of every batch."""
-    from docai.engines.nougat.decode import DecodeSettings, greedy_decode
-    from docai.engines.nougat.stepper import MBartStepper
+    from docai.engines.nougat.decode import decode_pages, nougat_settings
+    from docai.models.stepper_mbart import MBartStepper
 
     stepper = MBartStepper(model)
-    settings = DecodeSettings.from_model(model, guard=None, max_length=tokens + 1, min_new_tokens=tokens)
+    settings = nougat_settings(model, guard=None, max_length=tokens + 1, min_new_tokens=tokens)
     seconds, produced = 0.0, 0
     for hidden in batches:
-        generations, spent = timed(device, lambda h=hidden: greedy_decode(stepper, h, settings))
+        generations, spent = timed(device, lambda h=hidden: decode_pages(stepper, h, settings))
         seconds += spent
         produced += sum(len(g.tokens) for g in generations)
     return seconds, produced

@@ -14,6 +14,15 @@ except PackageNotFoundError:  # running from a source tree
 
 from docai.errors import DocaiError  # noqa: E402
 from docai.options import ConvertOptions, Limits  # noqa: E402
-from docai.pipeline import convert  # noqa: E402
 
 __all__ = ["ConvertOptions", "DocaiError", "Limits", "__version__", "convert"]
+
+
+def __getattr__(name: str):
+    """``docai.convert`` imports the pipeline (pymupdf, the engines' code) on first use only, so commands
+    that never convert (``docai plugins list``) start fast."""
+    if name == "convert":
+        from docai.pipeline import convert
+
+        return convert
+    raise AttributeError(f"module 'docai' has no attribute {name!r}")

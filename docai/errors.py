@@ -111,12 +111,27 @@ class DependencyError(ConfigError):
     exit_code = 13
 
 
+class StorageError(DocaiError):
+    """Job storage cannot be read or written, or holds something damaged: the server's problem, never
+    the request's (its message names no path; the server log has the details)."""
+
+    code = "storage_error"
+    exit_code = 14
+
+
+class StorageFullError(StorageError):
+    """Job storage has no room left for a document or a result."""
+
+    code = "storage_full"
+    exit_code = 15
+
+
 #: top-level module → the extra that installs it
 OPTIONAL_MODULES = {
     "torch": "models", "transformers": "models", "safetensors": "models", "tokenizers": "models",
     "rapidfuzz": "models", "huggingface_hub": "models",
     "celery": "service", "kombu": "service", "redis": "service", "fastapi": "service", "starlette": "service",
-    "uvicorn": "service", "httpx": "service", "multipart": "service", "yaml": "service",
+    "uvicorn": "service", "httpx": "service", "multipart": "service", "yaml": "service", "cryptography": "service",
 }
 
 

@@ -9,6 +9,7 @@ content-addressed, and the queue messages carry only the job id.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 import uuid
@@ -20,16 +21,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from docai.errors import ConfigError, InputError, JobError, LimitExceededError
+from docai.errors import ConfigError, JobError, StorageError
 from docai.ingest.source import SourceDocument, load_source
-from docai.jobstore import JobStore, check_job_id, redis_client
+from docai.jobpolicy import check_convert_options, check_question, resolve_model
+from docai.jobstore import JobStore, check_job_id, redis_client, safe_url
 from docai.options import ConvertOptions
+from docai.sealing import Sealer
 from docai.settings import Settings
 from docai.storage import Storage, storage_for
+from docai.uploads import Upload, staged_upload
 from schemas.document import Document
 from schemas.jobs import JobKind, JobRequest, JobState, JobStatus
 
-MAX_QUESTION_CHARS = 1000
+log = logging.getLogger(__name__)
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 #: called with a job's status each time its progress changes while waiting
@@ -66,7 +71,8 @@ SEND_RETRY = {"max_retries": 20, "interval_start": 0.1, "interval_step": 0.25, "
 def services(settings: Settings) -> JobServices:
     """The (per-process) services for ``settings``."""
     return JobServices(settings=settings, storage=storage_for(settings.storage_dir),
-                       store=JobStore(redis_client(settings.state_url), ttl_s=settings.result_expires_s))
+                       store=JobStore(redis_client(settings.state_url), ttl_s=settings.result_expires_s,
+                                      sealer=Sealer(settings.secret_key, settings.storage_dir)))
 
 
 class QueueUnavailableError(JobError):
@@ -85,12 +91,8 @@ def queue_errors(settings: Settings):
         yield
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
             kombu.exceptions.OperationalError) as exc:
-        raise QueueUnavailableError(f"cannot reach the job queue at {_safe_url(settings.state_url)}: {exc}") from None
-
-
-def _safe_url(url: str) -> str:
-    """A Redis URL without its password."""
-    return re.sub(r"//[^@/]*@", "//***@", url)
+        log.warning("cannot reach the job queue at %s: %s", safe_url(settings.state_url), exc)
+        raise QueueUnavailableError("cannot reach the job queue (Redis); the server log has the details") from None
 
 
 def clean_filename(filename: str | None) -> str:
@@ -122,66 +124,62 @@ def convert_options(options: ConvertOptions | dict[str, Any] | None) -> ConvertO
     return options
 
 
-def _check_upload(data: bytes, filename: str, settings: Settings) -> None:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise InputError("a job needs the document's bytes")
-    if len(data) > settings.max_upload_bytes:
-        raise LimitExceededError(f"{clean_filename(filename)}: {len(data):,} bytes is over the upload limit of "
-                                 f"{settings.max_upload_bytes:,} (DOCAI_MAX_UPLOAD_BYTES)")
-
-
-def submit_convert(data: bytes, filename: str, options: ConvertOptions | dict[str, Any] | None = None, *,
+def submit_convert(data: Upload, filename: str, options: ConvertOptions | dict[str, Any] | None = None, *,
                    settings: Settings | None = None) -> JobStatus:
     """Queue a PDF/image → Document conversion and return its ``queued`` status (with ``pages_total``).
+    The options must be ones a queued job may ask for (:func:`docai.jobpolicy.check_convert_options`).
 
-    Raises a :class:`DocaiError` for a document or options that cannot be converted, and
-    :class:`JobError` when the queue cannot be reached.
+    ``data`` is the document's bytes or a binary stream; it is staged to disk chunk by chunk, so a large
+    upload is never held in memory more than once. Raises a :class:`DocaiError` for a document or
+    options that cannot be converted, and :class:`JobError` when the queue cannot be reached.
     """
     settings = settings or Settings.from_env()
     opts = convert_options(options)
-    total = _checked_page_count(data, filename, opts, settings)
+    check_convert_options(opts, settings)
+    ref, total = _store_checked(data, filename, opts, settings)
     request_options = opts.model_dump(mode="json", exclude={"cache_dir"})
-    return _enqueue(settings, JobKind.convert, bytes(data), filename, total, options=request_options)
+    return _enqueue(settings, JobKind.convert, ref, filename, total, options=request_options)
 
 
-def submit_ask(data: bytes, filename: str, question: str, model: str, pages: str | None = None, *,
+def submit_ask(data: Upload, filename: str, question: str, model: str, pages: str | None = None, *,
                password: str | None = None, settings: Settings | None = None) -> JobStatus:
     """Queue a question about a document (Donut DocVQA with ``model``) and return its ``queued`` status.
 
     The answer (a dict) is the job's result. Raises a :class:`DocaiError` for a bad document, page
-    range, empty question or a model that is not available.
+    range, a question the model cannot take, or a model that is not available (see
+    :mod:`docai.jobpolicy`).
     """
-    from docai.jobwork import resolve_model
-
     settings = settings or Settings.from_env()
-    question = (question or "").strip()
-    if not question:
-        raise InputError("the question is empty")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InputError(f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
-    resolve_model(model, settings)
+    check_question(question)  # the cheap checks before the model is looked up
+    question = check_question(question, resolve_model(model, settings))
     opts = ConvertOptions(pages=pages, password=password)
-    total = _checked_page_count(data, filename, opts, settings)
-    return _enqueue(settings, JobKind.ask, bytes(data), filename, total,
+    ref, total = _store_checked(data, filename, opts, settings)
+    return _enqueue(settings, JobKind.ask, ref, filename, total,
                     options=opts.model_dump(mode="json", exclude={"cache_dir"}), question=question, model=model)
 
 
-def _checked_page_count(data: bytes, filename: str, opts: ConvertOptions, settings: Settings) -> int:
-    """Check the upload and open the document as a worker would (type, limits, password, page range);
-    the number of selected pages, or the DocaiError that rejects the request at submit time."""
-    _check_upload(data, filename, settings)
-    src = open_document(bytes(data), filename, opts)
-    try:
-        src.check_cost()  # what the pages cost to interpret, not only how many there are
-        return len(src.selected)
-    finally:
-        src.close()
+def _store_checked(data: Upload, filename: str, opts: ConvertOptions, settings: Settings) -> tuple[str, int]:
+    """Stage the upload, open it as a worker would (type, limits, password, page range) and store it
+    content-addressed: its storage key and the number of selected pages, or the DocaiError that
+    rejects the request at submit time (then nothing is stored)."""
+    label = clean_filename(filename)
+    with staged_upload(data, settings.storage_dir / "incoming", settings.max_upload_bytes, label) as staged:
+        stream = staged.open(label)
+        try:
+            src = load_source(stream, password=opts.password, pages=opts.pages, limits=opts.limits)
+        finally:
+            stream.close()
+        try:
+            src.check_cost()  # what the pages cost to interpret, not only how many there are
+            total = len(src.selected)
+        finally:
+            src.close()
+        return services(settings).storage.put_document_file(staged.path, staged.sha256), total
 
 
-def _enqueue(settings: Settings, kind: JobKind, data: bytes, filename: str, pages_total: int, *,
+def _enqueue(settings: Settings, kind: JobKind, ref: str, filename: str, pages_total: int, *,
              options: dict[str, Any], question: str | None = None, model: str | None = None) -> JobStatus:
     svc = services(settings)
-    ref = svc.storage.put_document(data)
     request = JobRequest(kind=kind, document_ref=ref, filename=clean_filename(filename), options=options,
                          question=question, model=model)
     job_id = uuid.uuid4().hex
@@ -232,9 +230,16 @@ def get_result(job_id: str, *, settings: Settings | None = None) -> Document | d
         raw = services(settings).storage.get(result_key(job_id))
     except KeyError:
         raise JobError(f"job {job_id} succeeded but its result is gone from storage") from None
-    if status.kind is JobKind.ask:
-        return json.loads(raw)
-    return Document.model_validate_json(raw)
+    try:
+        if status.kind is not JobKind.convert:  # ask and plugin jobs: their answers' JSON
+            answer = json.loads(raw)
+            if not isinstance(answer, dict):
+                raise ValueError("not a JSON object")
+            return answer
+        return Document.model_validate_json(raw)
+    except ValueError as exc:  # JSON and pydantic validation errors alike: the stored bytes are damaged
+        log.error("job %s: its stored result cannot be read: %s", job_id, str(exc).splitlines()[0])
+        raise StorageError(f"the stored result of job {job_id} is damaged (the server log has the details)") from None
 
 
 def wait(job_id: str, *, settings: Settings | None = None, timeout: float | None = None,

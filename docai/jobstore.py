@@ -9,6 +9,8 @@ Keys (all expire ``ttl_s`` after the last change of state):
 - ``docai:jobs:active``          sorted set: unfinished job ids scored by their last activity (epoch s)
 
 Changes of state are compare-and-set (Lua), so a late or duplicated task can never move a finished job.
+A PDF password in the request is sealed with the server key (:mod:`docai.sealing`) before it is written,
+so Redis — and its append-only file — never holds it in clear.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from datetime import UTC, datetime
 
 import redis
 
-from docai.errors import JobError
+from docai.errors import ConfigError, JobError
+from docai.sealing import Sealer, is_sealed
 from schemas.jobs import JobKind, JobRequest, JobState, JobStatus
 
 PREFIX = "docai:job:"
 ACTIVE = "docai:jobs:active"
-_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 # KEYS[1] job hash; ARGV: allowed current states (comma list), then field/value pairs to set.
 _TRANSITION = """
@@ -53,10 +56,15 @@ def redis_client(url: str) -> redis.Redis:
         return _clients[url]
 
 
+def safe_url(url: str) -> str:
+    """A Redis URL without its password (for logs; clients never see a Redis address)."""
+    return re.sub(r"//[^@/]*@", "//***@", url)
+
+
 def check_job_id(job_id: str) -> str:
     """``job_id`` if it is a well-formed job id, else :class:`JobError`."""
-    if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
-        raise JobError(f"{job_id!r} is not a job id (32 hex digits, as printed by docai submit)")
+    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
+        raise JobError(f"{str(job_id)[:40]!r} is not a job id (32 hex digits, as printed by docai submit)")
     return job_id
 
 
@@ -67,9 +75,10 @@ def now() -> datetime:
 class JobStore:
     """Reads and changes job state in one Redis."""
 
-    def __init__(self, client: redis.Redis, ttl_s: int = 7 * 24 * 3600) -> None:
+    def __init__(self, client: redis.Redis, ttl_s: int = 7 * 24 * 3600, sealer: Sealer | None = None) -> None:
         self.client = client
         self.ttl_s = ttl_s
+        self.sealer = sealer
         self._transition = client.register_script(_TRANSITION)
 
     @staticmethod
@@ -86,12 +95,22 @@ class JobStore:
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(self.key(job_id), mapping={
                 "kind": request.kind.value, "state": JobState.queued.value, "pages_total": pages_total,
-                "submitted_at": status.submitted_at.isoformat(), "request": request.model_dump_json(),
+                "submitted_at": status.submitted_at.isoformat(), "request": self._sealed(request).model_dump_json(),
             })
             pipe.expire(self.key(job_id), self.ttl_s)
             pipe.zadd(ACTIVE, {job_id: time.time()})
             pipe.execute()
         return status
+
+    def _sealed(self, request: JobRequest) -> JobRequest:
+        """``request`` with its password sealed (a store without a sealer refuses to write one)."""
+        password = request.options.get("password")
+        if not password:
+            return request
+        if self.sealer is None:
+            raise ConfigError("this job store has no server key to seal the PDF password with")
+        options = {**request.options, "password": self.sealer.seal(password)}
+        return request.model_copy(update={"options": options})
 
     def active_jobs(self, idle_for_s: float = 0.0) -> list[str]:
         """Unfinished jobs with no activity (creation, start, pages recorded) for ``idle_for_s`` seconds."""
@@ -108,7 +127,16 @@ class JobStore:
     def request(self, job_id: str) -> JobRequest | None:
         """The request a job was submitted with, or ``None`` for an unknown (or expired) job."""
         raw = self.client.hget(self.key(job_id), "request")
-        return JobRequest.model_validate_json(raw) if raw else None
+        if not raw:
+            return None
+        request = JobRequest.model_validate_json(raw)
+        password = request.options.get("password")
+        if password:
+            if self.sealer is None or not is_sealed(password):
+                raise JobError(f"job {job_id}: its PDF password cannot be opened here (no server key)")
+            request = request.model_copy(update={"options": {**request.options,
+                                                             "password": self.sealer.open(password)}})
+        return request
 
     def status(self, job_id: str) -> JobStatus | None:
         """Where the job stands, or ``None`` for an unknown (or expired) job."""
@@ -165,7 +193,8 @@ class JobStore:
 
     def _forget_password(self, job_id: str) -> None:
         """A finished job needs its PDF password no more: drop it from the stored request."""
-        request = self.request(job_id)
+        raw = self.client.hget(self.key(job_id), "request")
+        request = JobRequest.model_validate_json(raw) if raw else None  # still sealed: no need to open it
         if request is not None and request.options.get("password"):
             options = {k: v for k, v in request.options.items() if k != "password"}
             self.client.hset(self.key(job_id), "request", request.model_copy(update={"options": options})

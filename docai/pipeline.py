@@ -12,13 +12,13 @@ from collections.abc import Callable, Sequence
 from docai.assemble import assemble_document
 from docai.budget import page_budget
 from docai.cache import PageCache, cache_key
-from docai.engines import get_engine
+from docai.engines import engine_specs, get_engine
 from docai.engines.base import Engine, EngineOutput
 from docai.errors import DocaiError
 from docai.ingest.source import PageContext, Source, SourceDocument, open_source
 from docai.options import ConvertOptions
 from docai.route import route_page
-from schemas.document import Document, Page, PageError, Route
+from schemas.document import Document, Page, PageError, RegionRoute, Route
 
 #: called as progress(pages_done, pages_total) after each batch
 ProgressCallback = Callable[[int, int], None]
@@ -28,7 +28,7 @@ def make_options(options: ConvertOptions | None = None, **overrides) -> ConvertO
     """ConvertOptions from an instance and/or keyword overrides (validated)."""
     if options is None:
         return ConvertOptions(**overrides)
-    return options.model_copy(update=overrides) if overrides else options
+    return ConvertOptions.model_validate({**options.model_dump(), **overrides}) if overrides else options
 
 
 def convert(source: Source, options: ConvertOptions | None = None, *,
@@ -79,7 +79,7 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
     for i, (_ctx, route, _reason) in enumerate(routed):
         by_route.setdefault(route, []).append(i)
     for route, indices in by_route.items():
-        if route is Route.failed:
+        if route == Route.failed:
             for i in indices:
                 failure = routed[i][0].failure
                 code = failure.code if failure is not None else "unreadable_page"
@@ -89,12 +89,12 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
                 progress(done, total)
             continue
         try:
-            engine = get_engine(route.value, options)
+            engine = get_engine(str(route), options)
         except DocaiError as exc:
             if _engine_was_asked_for(route, options):
                 raise  # a forced engine or a configured model that cannot load fails the whole run loudly
             for i in indices:
-                outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, route.value, "")
+                outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, str(route), "")
             done += len(indices)
             if progress:
                 progress(done, total)
@@ -108,10 +108,14 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
     for i, (ctx, route, reason) in enumerate(routed):
         out, cached, engine_name, engine_version = outputs[i]
         page_route = Route.failed if out.errors and not out.blocks and not out.data else route
+        width, height = _safe(lambda c=ctx: c.width), _safe(lambda c=ctx: c.height)
+        # the whole page first (its route), then the parts the engine read another way
+        regions = [RegionRoute(bbox=(0.0, 0.0, width, height), route=page_route, reason=reason), *out.regions]
         pages.append(Page(
-            number=ctx.number, width=_safe(lambda c=ctx: c.width), height=_safe(lambda c=ctx: c.height),
+            number=ctx.number, width=width, height=height, regions=regions,
             route=page_route, route_reason="; ".join(x for x in (reason, out.note) if x),
             engine=engine_name, engine_version=engine_version, blocks=list(out.blocks), data=out.data,
+            set_aside=list(out.set_aside),
             errors=list(out.errors), timings=dict(out.timings), cached=cached,
         ))
     return pages
@@ -120,7 +124,10 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
 def _engine_was_asked_for(route: Route, options: ConvertOptions) -> bool:
     """True where the user named this engine (``--engine``) or configured its model: then an engine that
     cannot be created is the user's error for the whole run, not a per-page problem."""
-    return options.engine.value == route.value or route in (Route.nougat, Route.donut)
+    if options.engine == route:
+        return True
+    spec = engine_specs().get(str(route))
+    return bool(spec and spec.requires)
 
 
 def _safe(get: Callable[[], float]) -> float:
@@ -210,7 +217,7 @@ def finish_document(src: SourceDocument, pages: list[Page], options: ConvertOpti
     """Assemble the Document for ``src`` from its processed pages."""
     return assemble_document(
         pages, source=src.name, sha256=src.sha256, mime_type=src.mime_type, page_count=src.page_count,
-        metadata=src.metadata, options=public_options(options),
+        metadata=src.metadata, options=public_options(options), keep_furniture=options.keep_furniture,
         timings={"total_s": round(total_s, 4)} if total_s is not None else {},
     )
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pymupdf
 
 from docai.ingest.source import PageContext
-from docai.options import ConvertOptions, EngineChoice
+from docai.options import ConvertOptions
 from schemas.document import Route
 
 #: fewer non-space characters than this is no text layer at all
@@ -41,22 +41,29 @@ _CONSONANT_RUN = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]{5,}")
 _LEADER = re.compile(r"([^\w\s])(?:\s?\1){2,}")
 
 
+#: a page whose garbage lines hold less than this share of its visible characters keeps its text
+#: layer: only those lines' regions are read by OCR (see :func:`is_garbage_line`)
+LOCAL_GARBAGE = 0.5
+
+
 @dataclass
 class TextLayer:
-    """What a page's text layer holds: visible and invisible (render mode 3 / alpha 0) text."""
+    """What a page's text layer holds: visible and invisible (render mode 3 / alpha 0) text, and the
+    visible text line by line."""
 
     visible: str
     invisible: str
+    lines: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
         return self.visible + "\n" + self.invisible
 
 
-def route_page(ctx: PageContext, options: ConvertOptions) -> tuple[Route, str]:
+def route_page(ctx: PageContext, options: ConvertOptions) -> tuple[Route | str, str]:
     """The route for one page and the reason, in words, recorded in the page JSON."""
-    if options.engine is not EngineChoice.auto:
-        return Route(options.engine.value), f"forced by --engine {options.engine.value}"
+    if options.engine != "auto":
+        return options.engine, f"forced by --engine {options.engine}"
     if ctx.source.is_image:
         return _fallback(options, "image input has no text layer")
     route, reason = classify_page(ctx.page)
@@ -76,21 +83,38 @@ def classify_page(page: pymupdf.Page) -> tuple[Route, str]:
         return Route.ocr, f"text layer has {total} characters"
     garbage = garbage_reason(layer.text)
     if garbage:
+        bad = [line for line in layer.lines if is_garbage_line(line)]
+        bad_chars = sum(_count(line) for line in bad)
+        if bad and total - bad_chars >= MIN_TEXT_CHARS and bad_chars < LOCAL_GARBAGE * visible:
+            return Route.text, (f"text layer has {total} characters; {len(bad)} lines ({bad_chars} characters) "
+                                "of unmapped glyphs are read by OCR")
         return Route.ocr, f"text layer is garbage: {garbage}"
     return Route.text, f"text layer has {total} characters"
+
+
+def is_garbage_line(text: str) -> bool:
+    """A line of the text layer whose glyphs have no usable Unicode: at least :data:`MAX_UNMAPPED` of its
+    characters are unmapped (U+FFFD, private use, control codes). A symbol-font bullet before a line of
+    text is not enough."""
+    chars = [c for c in text if not c.isspace()]
+    unmapped = sum(1 for c in chars if _is_unmapped(c))
+    return bool(chars) and unmapped / len(chars) >= MAX_UNMAPPED and (unmapped >= 2 or len(chars) <= 2)
 
 
 def read_text_layer(page: pymupdf.Page) -> TextLayer:
     """The page's visible and invisible text, from one ``get_text("dict")`` call without images."""
     visible: list[str] = []
     invisible: list[str] = []
+    lines: list[str] = []
     for block in page.get_text("dict", flags=_DICT_FLAGS)["blocks"]:
         for line in block.get("lines", ()):
-            for span in line["spans"]:
-                (invisible if span.get("alpha", 255) == 0 else visible).append(span["text"])
+            shown = [span["text"] for span in line["spans"] if span.get("alpha", 255) != 0]
+            invisible.extend(span["text"] for span in line["spans"] if span.get("alpha", 255) == 0)
+            visible.extend(shown)
+            lines.append("".join(shown))
             visible.append("\n")
             invisible.append("\n")
-    return TextLayer(visible=" ".join(visible), invisible=" ".join(invisible))
+    return TextLayer(visible=" ".join(visible), invisible=" ".join(invisible), lines=lines)
 
 
 def image_cover(page: pymupdf.Page) -> float:
@@ -171,6 +195,6 @@ def _is_wordlike(token: str) -> bool:
 
 
 def _fallback(options: ConvertOptions, reason: str) -> tuple[Route, str]:
-    if options.nougat_model:
+    if options.engine_config("nougat").model:
         return Route.nougat, reason + "; nougat model configured"
     return Route.ocr, reason

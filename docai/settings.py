@@ -30,7 +30,10 @@ ENV_VARS: dict[str, str] = {
     "result_backend": "DOCAI_RESULT_BACKEND",
     "storage_dir": "DOCAI_STORAGE_DIR",
     "api_key": "DOCAI_API_KEY",
+    "secret_key": "DOCAI_SECRET_KEY",
     "max_upload_bytes": "DOCAI_MAX_UPLOAD_BYTES",
+    "body_timeout_s": "DOCAI_BODY_TIMEOUT",
+    "body_idle_timeout_s": "DOCAI_BODY_IDLE_TIMEOUT",
     "cpu_queue": "DOCAI_CPU_QUEUE",
     "gpu_queue": "DOCAI_GPU_QUEUE",
     "pages_per_task": "DOCAI_PAGES_PER_TASK",
@@ -68,7 +71,13 @@ class Settings(BaseModel):
     storage_dir: Path = Field(default_factory=default_storage_dir,
                               description="documents, results and the page cache of queued jobs")
     api_key: str | None = Field(default=None, repr=False, description="HTTP API key; None = no auth")
+    secret_key: str | None = Field(default=None, repr=False, description="seals job secrets (PDF passwords) in "
+                                   "Redis; None = the key file secret.key in the storage directory")
     max_upload_bytes: int = Field(default=200 * MiB, ge=1, description="largest document a client may submit")
+    body_timeout_s: float = Field(default=300, ge=0, description="longest time a request body may take to "
+                                  "arrive (408 after it; 0 = no limit)")
+    body_idle_timeout_s: float = Field(default=30, ge=0, description="longest pause in a request body "
+                                       "(408 after it; 0 = no limit)")
     cpu_queue: str = Field(default="cpu", min_length=1, description="ingest, routing, text layer, assembly")
     gpu_queue: str = Field(default="gpu", min_length=1, description="neural engines: OCR, Nougat, Donut")
     pages_per_task: int = Field(default=4, ge=1, le=1000, description="pages in one page-batch task")

@@ -8,15 +8,22 @@ taken from a client as a path, and it can never name anything outside the store.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import logging
 import os
 import re
 import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from docai.errors import ConfigError, JobError
+from docai.errors import ConfigError, StorageError, StorageFullError
 from docai.prune import PruneReport, prune_tree
+
+log = logging.getLogger(__name__)
+
+#: errnos that mean "no room": the disk or the user's quota is full
+_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 #: slash-separated segments of letters, digits, ``_``, ``-`` and ``.``; no segment starts with a dot
 _KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}){0,7}$")
@@ -24,7 +31,7 @@ _KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_-][A-Za-z0-9
 
 def check_key(key: str) -> str:
     """Return ``key`` if it is a valid storage key, else raise :class:`ValueError`."""
-    if not isinstance(key, str) or not _KEY.match(key):
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
         raise ValueError(f"invalid storage key {key!r}")
     return key
 
@@ -60,6 +67,11 @@ class Storage(ABC):
         """Remove what was last written or used more than ``older_than_s`` ago."""
         raise NotImplementedError(f"{type(self).__name__} cannot prune")
 
+    def put_file(self, key: str, path: Path) -> None:
+        """Store the file at ``path`` under ``key`` and remove ``path`` (stores may move it in place)."""
+        self.put(key, path.read_bytes())
+        path.unlink(missing_ok=True)
+
     def put_document(self, data: bytes) -> str:
         """Store a document content-addressed and return its key (stored once however often submitted)."""
         key = document_key(data)
@@ -68,6 +80,26 @@ class Storage(ABC):
         else:
             self.put(key, data)
         return key
+
+    def put_document_file(self, path: Path, sha256: str) -> str:
+        """Store the document file at ``path`` (whose SHA-256 is ``sha256``) content-addressed, consuming
+        ``path``, and return its key."""
+        key = f"documents/{sha256}"
+        if self.exists(key):
+            self.touch(key)
+            path.unlink(missing_ok=True)
+        else:
+            self.put_file(key, path)
+        return key
+
+
+def storage_failure(action: str, where: object, exc: OSError) -> StorageError:
+    """The one-line error for an OSError of the store: no path in it (the log gets the details)."""
+    log.error("job storage: cannot %s %s: %s", action, where, exc)
+    if exc.errno in _FULL:
+        return StorageFullError(f"job storage is full: cannot {action} (the server log has the details)")
+    return StorageError(f"job storage cannot {action}: {exc.strerror or type(exc).__name__} "
+                        "(the server log has the details)")
 
 
 class LocalStorage(Storage):
@@ -95,13 +127,26 @@ class LocalStorage(Storage):
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as exc:
-            raise JobError(f"cannot write to job storage {self.root}: {exc.strerror or exc}") from None
+            raise storage_failure(f"write {key}", path, exc) from None
+
+    def put_file(self, key: str, path: Path) -> None:
+        target = self._path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)  # staged in this store's root: the same file system
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise storage_failure(f"write {key}", target, exc) from None
+            super().put_file(key, path)
 
     def get(self, key: str) -> bytes:
+        path = self._path(key)
         try:
-            return self._path(key).read_bytes()
+            return path.read_bytes()
         except FileNotFoundError:
             raise KeyError(key) from None
+        except OSError as exc:  # a directory or an unreadable file where a blob should be
+            raise storage_failure(f"read {key}", path, exc) from None
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -114,7 +159,9 @@ class LocalStorage(Storage):
             os.utime(self._path(key))
 
     def prune(self, older_than_s: float, *, dry_run: bool = False) -> PruneReport:
-        return prune_tree(self.root / "blobs", older_than_s, dry_run=dry_run)
+        # incoming/ holds uploads being staged: only a process killed mid-upload leaves one behind
+        report = prune_tree(self.root / "blobs", older_than_s, dry_run=dry_run)
+        return report.add(prune_tree(self.root / "incoming", older_than_s, dry_run=dry_run))
 
 
 def storage_for(location: str | Path) -> Storage:

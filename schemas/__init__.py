@@ -11,7 +11,10 @@ from schemas.document import (
     Document,
     Page,
     PageError,
+    RegionRoute,
     Route,
+    SetAside,
+    SetAsideReason,
 )
 from schemas.donut import Answer, AnswerCandidate, ClassifyResult, ExtractedPage, ExtractResult, PageClass
 
@@ -28,5 +31,8 @@ __all__ = [
     "Page",
     "PageClass",
     "PageError",
+    "RegionRoute",
     "Route",
+    "SetAside",
+    "SetAsideReason",
 ]

@@ -16,8 +16,10 @@ TESTDATA = SHARED / "testdata" / "docling"
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Every test gets its own page cache, so no test sees another's cached pages."""
+    """Every test gets its own page cache, so no test sees another's cached pages. The CPU probe (a
+    second of timing, see docai.models.cpu_probe) is off: tests that need it patch its measurement."""
     monkeypatch.setenv("DOCAI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("DOCAI_CPU_PROBE", "off")
 
 
 @pytest.fixture

@@ -74,3 +74,12 @@ def test_dependency_error_only_for_optional_modules():
 
     assert isinstance(dependency_error(ModuleNotFoundError(name="celery.app")), DependencyError)
     assert dependency_error(ModuleNotFoundError(name="docai.nope")) is None
+
+
+def test_keep_furniture_flag_puts_page_numbers_back(tmp_path, make_pdf):
+    pdf = tmp_path / "one.pdf"
+    pdf.write_bytes(make_pdf([[((72, 300), "The body of a one-page article.", 11), ((300, 800), "xiv", 9)]]))
+    plain = CliRunner().invoke(main, ["convert", str(pdf), "--no-cache"])
+    kept = CliRunner().invoke(main, ["convert", str(pdf), "--no-cache", "--keep-furniture"])
+    assert plain.exit_code == 0 and kept.exit_code == 0, plain.output + kept.output
+    assert "xiv" not in plain.output and "xiv" in kept.output

@@ -10,8 +10,9 @@ from PIL import Image
 
 from docai.ingest.source import open_source
 from docai.options import ConvertOptions
-from docai.route import classify_page, garbage_reason, route_page, wordlike_share
+from docai.route import classify_page, garbage_reason, is_garbage_line, route_page, wordlike_share
 from schemas.document import Route
+from tests.support.pdfs import garbage_lines_pdf
 
 SENTENCE = "The quick brown fox jumps over the lazy dog while the patient reader follows every word. "
 GARBLED = "Tlc qnck hrwn f0x jmps ovr tl1e lzy d0g whl tbe ptnt rdr fllws evry wrd. "
@@ -132,11 +133,33 @@ def test_replacement_characters_are_garbage():
     assert garbage_reason("Hello world, one \ufffd in a long enough line of ordinary text") == ""
 
 
-def test_real_page_with_replacement_characters_goes_to_ocr(testdata):
+def test_real_page_with_a_few_garbage_lines_keeps_its_text_layer(testdata):
+    """docling skipped_1page.pdf p2: correct Hangul labels, five lines of unmapped glyphs. The page stays
+    on the text route; only the garbage lines' regions go to OCR (issue 7, cause 4)."""
     with open_source(testdata / "pdf" / "skipped_1page.pdf", pages="2") as src:
         assert "\ufffd" in src.pages()[0].page.get_text()
         route, reason = route_page(src.pages()[0], ConvertOptions())
+    assert route is Route.text and "unmapped glyphs are read by OCR" in reason
+
+
+def test_garbage_lines_are_told_from_symbol_bullets():
+    assert is_garbage_line("\ue502젊\x0e기몒 인터페이스 \ue426몋에컪픦 캏\ue406오윦\x10이캏맞지 기술")
+    assert is_garbage_line("\x13")
+    assert not is_garbage_line("\uf0b7 A bulleted line of ordinary text")
+    assert not is_garbage_line("Plain words")
+
+
+def test_page_of_garbage_with_one_good_line_goes_to_ocr(cjk_font_available):
+    pdf = garbage_lines_pdf([((72, 100), "A readable title line")],
+                            [((72, 120 + 14 * k), "Lines of text whose glyphs have no Unicode") for k in range(8)])
+    route, reason = _route(pdf)
     assert route is Route.ocr and "unmapped glyphs" in reason
+
+
+def test_page_with_one_garbage_line_keeps_the_rest(cjk_font_available):
+    good = [((72, 100 + 14 * k), f"Ordinary readable sentence number {k} of this page") for k in range(6)]
+    route, reason = _route(garbage_lines_pdf(good, [((72, 200), "One line whose glyphs have no Unicode")]))
+    assert route is Route.text and "1 lines" in reason and "read by OCR" in reason
 
 
 def test_real_table_of_contents_and_papers_stay_on_text(testdata):

@@ -24,8 +24,9 @@ from celery.exceptions import Reject, SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
 from docai import budget
-from docai.errors import DocaiError
+from docai.errors import DocaiError, JobError
 from docai.jobs import JobServices, services
+from docai.jobstore import check_job_id
 from docai.jobwork import PageBatch, answer_job, assemble_job, plan_job, queue_for, run_batch
 from workers.app import app
 from workers.faults import fault_hook
@@ -64,6 +65,10 @@ class JobTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:  # noqa: ARG002 - Celery's signature
         if not isinstance(exc, TimeLimitExceeded) or not args:
             return
+        try:
+            check_job_id(args[0])
+        except JobError:
+            return
         svc = _services()
         label = getattr(self.run, "describe", lambda *a: self.name)(*args)
         log.error("job %s: %s was killed at the hard time limit", args[0], label)
@@ -79,6 +84,11 @@ def job_step(name: Callable[..., str]):
 
     def decorate(body):
         def run(job_id: str, *args):
+            try:
+                check_job_id(job_id)  # a message is data: an id that is not one never reaches Redis or storage
+            except JobError:
+                log.error("dropped a %s message whose job id is not one: %r", body.__name__, str(job_id)[:80])
+                return
             svc = _services()
             label = name(job_id, *args)
             budget.start_run()
@@ -103,7 +113,9 @@ def job_step(name: Callable[..., str]):
                 _fail(svc, job_id, exc.code, str(exc))
             except Exception as exc:  # noqa: BLE001 - a bug fails this job, never the worker
                 log.exception("job %s: %s failed", job_id, label)
-                _fail(svc, job_id, "internal_error", f"{label} failed: {type(exc).__name__}: {exc}")
+                # the job's status is what clients read: the exception's text (paths, addresses) stays in the log
+                _fail(svc, job_id, "internal_error",
+                      f"{label} failed: internal error ({type(exc).__name__}; the worker log has the details)")
 
         run.__name__, run.__qualname__, run.__doc__ = body.__name__, body.__qualname__, body.__doc__
         run.describe = name
@@ -161,3 +173,12 @@ def assemble(svc: JobServices, job_id: str) -> None:
 def ask(svc: JobServices, job_id: str) -> None:
     """Answer a document question with Donut."""
     answer_job(svc, job_id)
+
+
+@app.task(name="docai.plugin", base=JobTask)
+@job_step(lambda job_id: "plugin call")
+def plugin(svc: JobServices, job_id: str) -> None:
+    """Run a plugin model's capability over the job's inputs (any installed family: no per-plugin code)."""
+    from docai.plugin_jobs import run_plugin_job
+
+    run_plugin_job(svc, job_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from docai import __version__
-from docai.api.auth import require_api_key
+from docai.api.auth import ApiKeyMiddleware, document_api_key
 from docai.api.deps import JobBackend
 from docai.api.errors import install_error_handlers
 from docai.api.limits import FORM_OVERHEAD_BYTES, BodyLimitMiddleware
@@ -32,12 +32,13 @@ def create_app(settings: Settings | None = None, *, job_backend: JobBackend | No
         from docai import jobs as job_backend  # the Celery side loads only when serving
     app = FastAPI(title="docai", version=__version__, description=DESCRIPTION)
     app.state.settings = settings
-    app.state.api_key = settings.api_key
     app.state.jobs = job_backend
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_upload_bytes + FORM_OVERHEAD_BYTES)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_upload_bytes + FORM_OVERHEAD_BYTES,
+                       timeout_s=settings.body_timeout_s, idle_s=settings.body_idle_timeout_s)
+    app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key)  # outermost: the key before the body
     app.include_router(health.router)
-    secured = [Depends(require_api_key)]
+    secured = [Depends(document_api_key)]
     app.include_router(jobs.router, dependencies=secured)
     app.include_router(ask.router, dependencies=secured)
     return app

@@ -7,16 +7,17 @@ from typing import Any, Protocol
 from fastapi import Request
 
 from docai.settings import Settings
+from docai.uploads import Upload
 from schemas.jobs import JobStatus
 
 
 class JobBackend(Protocol):
     """The job functions the API calls (the ``docai.jobs`` module satisfies this)."""
 
-    def submit_convert(self, data: bytes, filename: str, options: Any, *, settings: Settings | None = None
+    def submit_convert(self, data: Upload, filename: str, options: Any, *, settings: Settings | None = None
                        ) -> JobStatus: ...
 
-    def submit_ask(self, data: bytes, filename: str, question: str, model: str, pages: str | None = None, *,
+    def submit_ask(self, data: Upload, filename: str, question: str, model: str, pages: str | None = None, *,
                    settings: Settings | None = None) -> JobStatus: ...
 
     def get_status(self, job_id: str, *, settings: Settings | None = None) -> JobStatus: ...

@@ -27,6 +27,8 @@ from docai.errors import (
     ModelError,
     PageRangeError,
     PageTimeoutError,
+    StorageError,
+    StorageFullError,
     UnsupportedInputError,
 )
 
@@ -44,6 +46,8 @@ STATUS_BY_ERROR: dict[type[DocaiError], int] = {
     ConfigError: 422,
     ModelError: 422,
     PageTimeoutError: 422,
+    StorageFullError: 507,
+    StorageError: 500,
     JobError: 409,
     DocaiError: 400,
 }
@@ -60,12 +64,14 @@ CODE_BY_STATUS: dict[int, str] = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     409: "conflict",
     413: "limit_exceeded",
     415: "unsupported_input",
     422: "invalid_request",
     500: "internal_error",
     503: "unavailable",
+    507: "storage_full",
 }
 
 

@@ -10,11 +10,9 @@ import re
 import unicodedata
 
 from docai.api.errors import ApiError
-from docai.errors import JobError
+from docai.errors import JobError, ModelError
+from docai.jobpolicy import check_model_name as model_name_policy
 from docai.jobstore import check_job_id as check_job_id_shape
-
-#: a hub id: 'name' or 'owner/name', no path syntax
-MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?$")
 
 MAX_FILENAME_CHARS = 200
 
@@ -37,11 +35,11 @@ def clean_filename(name: str | None, default: str = "upload") -> str:
 
 
 def check_model_name(name: str | None, *, field: str = "model") -> str | None:
-    """A model name if it is shaped like a hub id ('name' or 'owner/name'); paths are refused."""
+    """A model name if it is shaped like a hub id ('name' or 'owner/name'), by the library's policy
+    (:func:`docai.jobpolicy.check_model_name`); a path is a 422 naming the form field."""
     if name is None or name == "":
         return None
-    if ".." in name or not MODEL_NAME.fullmatch(name):
-        raise ApiError(422, "invalid_request",
-                       f"{field}: {name!r} is not a model name (use a hub id like 'owner/name'; "
-                       "paths are not accepted over HTTP)")
-    return name
+    try:
+        return model_name_policy(name, field)
+    except ModelError as exc:
+        raise ApiError(422, "invalid_request", str(exc)) from None

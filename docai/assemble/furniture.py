@@ -1,14 +1,34 @@
-"""Running headers, footers and page numbers: text in the top or bottom band of a page (see
-:func:`bands`) that repeats
-across pages (digits normalised), or a lone page number, becomes kind header/footer. The markdown
-renderer leaves those out; the JSON keeps them."""
+"""Running headers, footers and page numbers (kind header/footer): the markdown renderer leaves them
+out (unless ``keep_furniture``), the JSON keeps them and each is listed in its page's ``set_aside``.
+
+A block in the top or bottom band of a page (see :func:`bands`) is furniture when
+
+- the same text (numbers aside) stands in the same band, at the same place, on several pages, and
+  its numbers either stay the same or count up with the pages (a folio, a date line; amounts that
+  differ from page to page are content, as on a run of invoices);
+- it is the page's only page number in that band (``12``, ``Page 3``, ``xii``, ``7-45``): two or more
+  numbers in a band are axis ticks or table cells; a short line on the same row as that page number
+  (the running title beside it) is furniture too;
+- on any single page, it reads like furniture (:mod:`docai.assemble.folios`): a journal line, a
+  download or publisher notice, DOI/ISSN/volume lines, a copyright line, a printer's slug, or a
+  folio beside a running title set no larger than the body text.
+"""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
-from schemas.document import Block, BlockKind, Page
+from docai.assemble.folios import (
+    is_folio_and_title,
+    is_furniture_line,
+    is_page_number,
+    normalise,
+    numbers,
+)
+from docai.assemble.headings import document_body_size
+from schemas.document import Block, BlockKind, Page, SetAside, SetAsideReason
+
+__all__ = ["bands", "is_page_number", "mark_furniture", "normalise", "set_aside"]
 
 #: the top and bottom bands, as a share of the page height
 BAND = 0.1
@@ -16,21 +36,12 @@ BAND = 0.1
 WIDEST = 0.15
 #: furniture is short
 MAX_CHARS = 200
-_PAGE_NUMBER = re.compile(
-    r"^(page\s*)?(\d{1,4}|[ivxlcdm]{1,7})(\s*(of|/)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE
-)
-_MARKUP = re.compile(r"[*_`#\[\]()|]")
+#: a running title beside a folio is at most this long
+MAX_TITLE = 120
+#: repeated text is at the same place when an edge or the centre matches within this many points
+SAME_PLACE = 12.0
 
-
-def normalise(text: str) -> str:
-    """Text compared across pages: lower case, markup and spacing dropped, every number as ``#``."""
-    text = _MARKUP.sub(" ", text.lower())
-    return " ".join(re.sub(r"\d+", "#", text).split())
-
-
-def is_page_number(text: str) -> bool:
-    """``12``, ``Page 3``, ``3 / 10``, ``- 7 -``, ``xii``."""
-    return bool(_PAGE_NUMBER.match(_MARKUP.sub("", text).strip()))
+Candidate = tuple[Page, Block, str, str]  # page, block, band, normalised text
 
 
 def bands(page: Page) -> tuple[float, float]:
@@ -67,29 +78,129 @@ def min_repeats(n_pages: int) -> int:
 
 
 def mark_furniture(pages: list[Page]) -> None:
-    """Mark repeated band text and lone page numbers as header/footer (in place)."""
-    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
-    candidates: list[tuple[Block, str, str]] = []
+    """Mark running headers/footers and page numbers (in place) and record each in ``set_aside``."""
+    candidates: list[Candidate] = []
     for page in pages:
         edges = bands(page)
-        for block in page.blocks:
-            band = band_of(block, page, edges)
-            if band is None:
-                continue
-            key = normalise(block.text)
-            if key:
-                seen[(band, key)].add(page.number)
-                candidates.append((block, band, key))
+        candidates += [(page, b, band, normalise(b.text)) for b in page.blocks
+                       if (band := band_of(b, page, edges)) is not None]
     for page in pages:
         lowest = _lone_number_below_content(page)
-        if lowest is not None and all(lowest is not c[0] for c in candidates):
-            candidates.append((lowest, "bottom", normalise(lowest.text)))
-    need = min_repeats(len(pages))
-    for block, band, key in candidates:
-        if len(seen[(band, key)]) >= need or is_page_number(block.text):
+        if lowest is not None and all(lowest is not c[1] for c in candidates):
+            candidates.append((page, lowest, "bottom", normalise(lowest.text)))
+    body = document_body_size(pages)
+    repeated = _repeated(candidates, min_repeats(len(pages)))
+    folios = _lone_folios(candidates)
+    beside = _beside_folios(candidates, folios)
+    for page, block, band, _key in candidates:
+        if (id(block) in repeated or id(block) in folios or id(block) in beside
+                or _reads_like_furniture(page, block, band, body)):
             block.kind = BlockKind.header if band == "top" else BlockKind.footer
             block.level = None
             block.ordered = None
+            set_aside(page, block)
+
+
+def _repeated(candidates: list[Candidate], need: int) -> set[int]:
+    """Blocks whose text repeats in the same band and place on ``need`` pages, numbers constant or
+    counting up with the pages. Bare numbers are left to :func:`_lone_folios`."""
+    groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        if c[3] and not is_page_number(c[1].text):
+            groups[(c[2], c[3])].append(c)
+    found: set[int] = set()
+    for group in groups.values():
+        for c in group:
+            same = [o for o in group if _same_place(o[1], c[1], c[0].width)]
+            if len({o[0].number for o in same}) >= need and _numbers_run_with_pages(same):
+                found.add(id(c[1]))
+    return found
+
+
+def _same_place(a: Block, b: Block, width: float) -> bool:
+    """An edge or the centre in the same place, or mirrored (left and right pages of a book)."""
+    (ax0, _, ax1, _), (bx0, _, bx1, _) = a.bbox, b.bbox
+    mirrored = abs(ax0 - (width - bx1)) <= SAME_PLACE or abs(ax1 - (width - bx0)) <= SAME_PLACE
+    return (mirrored or abs(ax0 - bx0) <= SAME_PLACE or abs(ax1 - bx1) <= SAME_PLACE
+            or abs((ax0 + ax1) - (bx0 + bx1)) <= 2 * SAME_PLACE)
+
+
+def _numbers_run_with_pages(group: list[Candidate]) -> bool:
+    """Each number position holds the same number on every page, or whole numbers that grow with the page."""
+    ordered = sorted(group, key=lambda c: c[0].number)
+    columns = list(zip(*(numbers(c[1].text) for c in ordered), strict=False))
+    for column in columns:
+        if len(set(column)) == 1:
+            continue
+        if not all(n.isdigit() for n in column):
+            return False  # amounts, decimals: content that differs from page to page
+        values = [int(n) for n in column]
+        if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+            return False
+    return True
+
+
+def _lone_folios(candidates: list[Candidate]) -> set[int]:
+    """Page numbers that are the only number-only block in their band of their page, or the two folios
+    of a two-page spread (one at each outer edge); more numbers in a band are ticks or cells."""
+    per_band: dict[tuple[int, str], list[tuple[Page, Block]]] = defaultdict(list)
+    for page, block, band, _key in candidates:
+        if is_page_number(block.text):
+            per_band[(page.number, band)].append((page, block))
+    found: set[int] = set()
+    for found_in_band in per_band.values():
+        if len(found_in_band) == 1 or _spread(found_in_band):
+            found.update(id(block) for _page, block in found_in_band)
+    return found
+
+
+def _beside_folios(candidates: list[Candidate], folios: set[int]) -> set[int]:
+    """Short lines on the same row as a page's folio, in its band: the running title beside the page
+    number (an LNCS paper's odd page, a report's footer line)."""
+    rows = [(page.number, band, block.bbox) for page, block, band, _key in candidates if id(block) in folios]
+    found: set[int] = set()
+    for page, block, band, _key in candidates:
+        if id(block) in folios or block.kind is not BlockKind.paragraph or len(block.text) > MAX_TITLE:
+            continue
+        for number, folio_band, box in rows:
+            overlap = min(box[3], block.bbox[3]) - max(box[1], block.bbox[1])
+            if number == page.number and folio_band == band and overlap >= 0.5 * (box[3] - box[1]):
+                found.add(id(block))
+    return found
+
+
+def _spread(numbers_in_band: list[tuple[Page, Block]]) -> bool:
+    if len(numbers_in_band) != 2:
+        return False
+    (page, a), (_, b) = sorted(numbers_in_band, key=lambda pb: pb[1].bbox[0])
+    edge = page.width * 0.15
+    return a.bbox[0] <= edge and b.bbox[2] >= page.width - edge
+
+
+def _reads_like_furniture(page: Page, block: Block, band: str, body: float) -> bool:
+    """Furniture on its own page: a journal/download/DOI/copyright line, or a folio beside a running
+    title: the topmost line of the page, no larger than the body text."""
+    if is_furniture_line(block.text):
+        return True
+    if band != "top" or block.kind is not BlockKind.paragraph or not is_folio_and_title(block.text):
+        return False
+    one_line = bool(block.font_size and block.bbox[3] - block.bbox[1] < 2 * block.font_size)
+    small = bool(body and block.font_size and block.font_size <= body * 1.02)
+    topmost = not any(b.bbox is not None and b.bbox[3] <= block.bbox[1] for b in page.blocks)
+    return one_line and small and topmost
+
+
+def set_aside(page: Page, block: Block) -> None:
+    """Record a header or footer block in the page's ``set_aside`` (once, however often this runs)."""
+    if is_page_number(block.text):
+        reason = SetAsideReason.page_number
+    elif block.kind is BlockKind.header:
+        reason = SetAsideReason.running_header
+    else:
+        reason = SetAsideReason.running_footer
+    entry = SetAside(text=block.text, reason=reason, bbox=block.bbox)
+    if entry not in page.set_aside:
+        page.set_aside.append(entry)
 
 
 def _lone_number_below_content(page: Page) -> Block | None:

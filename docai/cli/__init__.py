@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -9,9 +10,46 @@ import click
 from docai import __version__
 from docai.errors import DocaiError, dependency_error
 
+#: core command name → "module:attr"; a command's module is imported only when that command runs (or for
+#: --help), so ``docai plugins list`` does not pay for the conversion pipeline's imports
+CORE_COMMANDS: dict[str, str] = {
+    "convert": "docai.cli.convert:convert_cmd",
+    "dev": "docai.cli.dev:dev",
+    "extract": "docai.cli.models:extract_cmd",
+    "generate": "docai.cli.generate:generate_cmd",
+    "ask": "docai.cli.models:ask_cmd",
+    "classify": "docai.cli.models:classify_cmd",
+    "plugins": "docai.cli.plugins:plugins",
+    "prune": "docai.cli.prune:prune_cmd",
+    "worker": "docai.cli.queue:worker_cmd",
+    "submit": "docai.cli.queue:submit_cmd",
+    "status": "docai.cli.queue:status_cmd",
+    "result": "docai.cli.queue:result_cmd",
+    "serve": "docai.cli.serve:serve_cmd",
+    "caption": "docai.cli.capabilities:caption_cmd",
+    "vqa": "docai.cli.capabilities:vqa_cmd",
+    "match": "docai.cli.capabilities:match_cmd",
+    "embed": "docai.cli.capabilities:embed_cmd",
+    "zero-shot": "docai.cli.capabilities:zero_shot_cmd",
+}
+
 
 class DocaiGroup(click.Group):
-    """Turns every :class:`DocaiError` into one ``docai: error: ...`` line and its exit code."""
+    """Turns every :class:`DocaiError` into one ``docai: error: ...`` line and its exit code; loads core
+    commands lazily and adds the commands plugins register (``register_commands``) — a plugin command never
+    replaces a core one."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *CORE_COMMANDS, *_plugin_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in CORE_COMMANDS:
+            module_name, attr = CORE_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+        if command is None:
+            command = _plugin_commands().get(cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context):
         try:
@@ -36,11 +74,9 @@ def main() -> None:
     """docai: PDFs and images to markdown and JSON, in-process or on a Celery queue."""
 
 
-def _register() -> None:
-    from docai.cli import convert, dev, models, plugins, prune, queue, serve
+def _plugin_commands() -> dict[str, click.Command]:
+    """Commands from plugins, except any that would shadow a core command (core wins)."""
+    from docai.plugins.registry import get_registry
 
-    for module in (convert, dev, models, plugins, prune, queue, serve):
-        module.register(main)
-
-
-_register()
+    return {name: entry.item for name, entry in get_registry().commands.items()
+            if name not in CORE_COMMANDS and name not in main.commands}

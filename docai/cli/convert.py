@@ -76,7 +76,3 @@ def _warn_failed_pages(document) -> None:
     for page in document.pages:
         for error in page.errors:
             click.echo(f"docai: warning: page {page.number}: {error.message}", err=True)
-
-
-def register(main: click.Group) -> None:
-    main.add_command(convert_cmd)

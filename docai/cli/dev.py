@@ -12,39 +12,61 @@ def dev() -> None:
     """Developer tools."""
 
 
-def _kinds() -> list[str]:
-    from docai.models.tiny import TINY_KINDS
-
-    return sorted(TINY_KINDS)
-
-
 @dev.command("tiny-model")
-@click.argument("kind", type=click.Choice(_kinds()))
+@click.argument("kind", metavar="KIND")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--seed", type=int, default=0, show_default=True, help="random seed of the weights")
 @click.option("--image-size", nargs=2, type=int, metavar="H W", default=None,
-              help="input image height and width in pixels, multiples of 32 "
-                   "(default: nougat 896 672 as the real model, donut 640 480)")
+              help="input image height and width in pixels, for kinds that take it "
+                   "(nougat and donut: multiples of 32; default nougat 896 672 as the real model, donut 640 480)")
 @click.option("--max-length", type=click.IntRange(min=2), default=None,
-              help="generation max_length (default 64)")
+              help="generation max_length, for kinds that take it (nougat and donut: default 64)")
 @click.option("--force", is_flag=True, help="write into a directory that already holds files")
 def tiny_model(kind: str, directory: Path, seed: int, image_size: tuple[int, int] | None,
                max_length: int | None, force: bool) -> None:
     """Write a tiny random KIND checkpoint (a few MB) into DIRECTORY.
 
-    It has every file a real checkpoint has (config, safetensors weights, tokenizer with the real special
-    tokens, preprocessor config), so `--nougat-model DIRECTORY` or `load_model(DIRECTORY)` exercises
-    the real loading path offline. Its output is random text.
+    KIND is any loader kind an installed plugin registers with a tiny writer (built in: nougat, donut;
+    `docai plugins list` shows the others). The checkpoint has every file a real one has (config,
+    safetensors weights, tokenizer with the real special tokens, processor config), so `load_model(DIRECTORY)`
+    exercises the real loading path offline. Its output is random.
     """
     from docai.errors import InputError
-    from docai.models.tiny import write_tiny_model
+    from docai.models.tiny import write_tiny
 
     if directory.exists() and any(directory.iterdir()) and not force:
         raise InputError(f"{directory} is not empty: choose another directory or pass --force")
-    overrides = {} if max_length is None else {"max_length": max_length}
-    out = write_tiny_model(kind, directory, seed=seed, image_size=image_size, **overrides)
-    size = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
+    overrides = {key: value for key, value in (("image_size", image_size), ("max_length", max_length))
+                 if value is not None}
+    out = write_tiny(kind, directory, seed=seed, **overrides)
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     click.echo(f"wrote tiny {kind} checkpoint to {out} ({size / 1e6:.1f} MB)")
+
+
+@dev.command("convert-checkpoint")
+@click.argument("kind", metavar="KIND")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def convert_checkpoint(kind: str, source: Path, directory: Path) -> None:
+    """Convert a released KIND checkpoint in SOURCE (its own layout, pickles) into DIRECTORY (safetensors).
+
+    KIND is a loader kind whose plugin registers a converter (e.g. lavit: the released LaVIT layout with
+    language_model/, visual_tokenizer/*.bin and the pixel decoders). Pickles are read with torch's safe
+    unpickler (tensors only, no code); tensor names stay the same; the result is loaded once to check it.
+    """
+    from docai.errors import ConfigError
+    from docai.models.kinds import known_kinds
+    from docai.plugins.specs import import_ref
+
+    kinds = {name: k for name, k in known_kinds().items() if k.convert}
+    if kind not in kinds:
+        raise ConfigError(f"no checkpoint converter for kind {kind!r}: choose one of "
+                          f"{', '.join(sorted(kinds)) or 'none installed'}")
+    report = import_ref(kinds[kind].convert)(source, directory)
+    unexpected = getattr(report, "unexpected", None)
+    if unexpected:
+        click.echo(f"note: {len(unexpected)} weight(s) of the source are not used, e.g. {unexpected[0]}", err=True)
+    click.echo(f"wrote {kind} checkpoint to {directory}")
 
 
 @dev.command("to-safetensors")
@@ -60,7 +82,3 @@ def to_safetensors(source: str, directory: Path) -> None:
 
     out = convert_to_safetensors(source, directory)
     click.echo(f"wrote safetensors checkpoint to {out}")
-
-
-def register(main: click.Group) -> None:
-    main.add_command(dev)

@@ -124,10 +124,3 @@ def _warn_failed_pages(result: ExtractResult) -> None:
     for page in result.pages:
         for error in page.errors:
             click.echo(f"docai: warning: page {page.number}: {error.message}", err=True)
-
-
-def register(main: click.Group) -> None:
-    """Add the model commands to ``main``."""
-    main.add_command(extract_cmd)
-    main.add_command(ask_cmd)
-    main.add_command(classify_cmd)

@@ -1,39 +1,40 @@
-"""``docai plugins``: what the installed plugins provide."""
+"""``docai plugins list``: the installed plugins, what each registered, and why a broken one is broken.
+
+Imports no torch and no model code: it reads what the plugins' hooks declared.
+"""
 
 from __future__ import annotations
 
-import json
-
 import click
-
-from docai.plugins import get_registry
-from schemas.plugins import Capability
 
 
 @click.group("plugins")
 def plugins() -> None:
-    """Installed model plugins (entry-point group ``docai.plugins``)."""
+    """Installed plugins (entry-point group ``docai.plugins``; DOCAI_PLUGINS allow-lists them)."""
 
 
 @plugins.command("list")
-@click.option("--capability", type=click.Choice([c.value for c in Capability]), help="Only models that can do this.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def list_cmd(capability: str | None, as_json: bool) -> None:
-    """List plugin models and their capabilities, and plugins that failed to load."""
+@click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON (schemas.plugins.PluginListing).")
+def list_cmd(as_json: bool) -> None:
+    """List plugins with their model families, engines, kinds and commands; broken ones with the reason."""
+    from docai.plugins.models import model_records
+    from docai.plugins.registry import get_registry
+    from schemas.plugins import PluginListing
+
     registry = get_registry()
-    infos = registry.infos(capability)
+    listing = PluginListing(plugins=sorted(registry.plugins.values(), key=lambda p: (p.name != "docai", p.name)),
+                            models=model_records(registry))
     if as_json:
-        click.echo(json.dumps({"models": [i.model_dump(mode="json") for i in infos],
-                               "errors": [e.model_dump() for e in registry.errors]}, indent=2))
+        click.echo(listing.model_dump_json(indent=2))
         return
-    if not infos:
-        click.echo("no plugin models installed" + (f" that can {capability}" if capability else ""))
-    for info in infos:
-        caps = ", ".join(c.value for c in info.capabilities)
-        click.echo(f"{info.name}  [{caps}]  ({info.plugin})" + (f"  {info.description}" if info.description else ""))
-    for error in registry.errors:
-        click.echo(f"docai: warning: plugin {error.plugin} failed to load: {error.message}", err=True)
-
-
-def register(main: click.Group) -> None:
-    main.add_command(plugins)
+    for plugin in listing.plugins:
+        if plugin.status == "broken":
+            click.echo(f"{plugin.name} {plugin.version}  BROKEN: {plugin.error}")
+            continue
+        parts = [f"{what}: {', '.join(names)}" for what, names in
+                 (("models", plugin.models), ("engines", plugin.engines), ("kinds", plugin.kinds),
+                  ("commands", plugin.commands)) if names]
+        click.echo(f"{plugin.name} {plugin.version}  " + ("; ".join(parts) or "(registers nothing)"))
+    for model in listing.models:
+        caps = ", ".join(c.value for c in model.capabilities)
+        click.echo(f"  {model.family}: {caps}  ({model.plugin})" + (f"  {model.description}" if model.description else ""))

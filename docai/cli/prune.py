@@ -39,7 +39,3 @@ def prune_cmd(older_than: str, cache_dir: Path | None, storage: bool, dry_run: b
     verb = "would remove" if dry_run else "removed"
     for label, report in targets:
         click.echo(f"{label}: {verb} {report.files} files ({report.bytes / 1e6:.1f} MB)")
-
-
-def register(main: click.Group) -> None:
-    main.add_command(prune_cmd)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from schemas.document import Block, PageError
+from schemas.document import Block, PageError, RegionRoute, SetAside
 
 if TYPE_CHECKING:
     from docai.ingest.source import PageContext
@@ -16,6 +16,8 @@ class EngineOutput(BaseModel):
     """What an engine made of one page, before document-level assembly. This is what the cache stores."""
 
     blocks: list[Block] = Field(default_factory=list)
+    set_aside: list[SetAside] = Field(default_factory=list, description="text left out of the blocks, and why")
+    regions: list[RegionRoute] = Field(default_factory=list, description="how each region was read, and why")
     data: dict[str, Any] | None = None
     errors: list[PageError] = Field(default_factory=list)
     note: str = Field(default="", description="engine remark kept in the page's route_reason, e.g. a retry")

@@ -6,7 +6,10 @@ import re
 
 from docai.errors import PageRangeError
 
-_PART = re.compile(r"^\s*(\d*)\s*(-?)\s*(\d*)\s*$")
+_PART = re.compile(r"\s*(\d*)\s*(-?)\s*(\d*)\s*")
+
+#: no document has a page number longer than this (and int() of 4,300+ digits raises)
+MAX_DIGITS = 9
 
 
 def parse_page_selection(spec: str | None, page_count: int) -> list[int]:
@@ -20,10 +23,14 @@ def parse_page_selection(spec: str | None, page_count: int) -> list[int]:
     chosen: list[int] = []
     seen: set[int] = set()
     for part in spec.split(","):
-        m = _PART.match(part)
+        m = _PART.fullmatch(part)
         if not m or (not m.group(1) and not m.group(3)):
             raise PageRangeError(f"bad page selection {spec!r}: use numbers and ranges like '1-3,7'")
         first_s, dash, last_s = m.groups()
+        if max(len(first_s), len(last_s)) > MAX_DIGITS:
+            big = first_s if len(first_s) > MAX_DIGITS else last_s
+            raise PageRangeError(f"page number {big[:12]}… in the selection is out of range: "
+                                 f"the document has {page_count} page{'s' if page_count != 1 else ''}")
         if not dash and last_s:
             raise PageRangeError(f"bad page selection {spec!r}: use numbers and ranges like '1-3,7'")
         first = int(first_s) if first_s else 1

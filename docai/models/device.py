@@ -1,10 +1,13 @@
 """Device and dtype choice for model inference: arguments, then ``DOCAI_DEVICE``/``DOCAI_DTYPE``, then defaults.
 
 Defaults: CUDA when available, else Apple MPS, else CPU. CUDA runs bf16 (fp16 on GPUs without bf16).
-On CPU the model runs fp32, except that an image encoder runs bf16 where the processor has native bf16
-matrix units (AMX or AVX512-BF16): measured there, bf16 makes the Swin encoder about 2x faster but the
-token-by-token mBART decoder no faster (0.8-1.1x), and the decoder dominates a page. The numbers are in
-``docs/models.md`` (``bench/model_dtype.py``).
+On CPU a model runs fp32 at batch 1 (token-by-token decoding is memory-bound: bf16 gains little or
+loses). Where bf16 pays is decided by what the running CPU measurably does, not by its flags alone:
+:mod:`docai.models.cpu_probe` times a transformer block in both dtypes, once per machine. Image encoders
+(many rows per matrix product) and decoders running whole batches switch to bf16 where the CPU has
+native bf16 units *and* the probe finds bf16 at least 1.15x faster at that shape; the batch size of
+batched decoding is where the probe stops gaining per row. ``bench/nougat_decode.py`` and
+``bench/vlm_decode.py`` check the choice on real model shapes (``bench/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,12 @@ from docai.errors import ConfigError
 
 if TYPE_CHECKING:
     import torch
+
+#: rows of the encoder-like shape the probe times (an image encoder multiplies hundreds of rows at once)
+ENCODER_ROWS = 128
+#: sequences decoded together on CPU when no probe decides; at most this many on an accelerator
+CPU_DEFAULT_BATCH = 16
+GPU_MAX_BATCH = 64
 
 DEVICE_ENV = "DOCAI_DEVICE"
 DTYPE_ENV = "DOCAI_DTYPE"
@@ -97,9 +106,19 @@ def choose_encoder_dtype(device: torch.device, dtype: str | torch.dtype | None =
     model_dtype = choose_dtype(device, dtype)
     requested = dtype if dtype is not None else (os.environ.get(DTYPE_ENV) or None)
     explicit = requested is not None and str(requested).lower() != "auto"
-    if device.type == "cpu" and not explicit and cpu_has_native_bf16():
+    if device.type == "cpu" and not explicit and bf16_pays(ENCODER_ROWS):
         return torch.bfloat16
     return model_dtype
+
+
+def bf16_pays(rows: int) -> bool:
+    """Whether bf16 matrix products beat fp32 on this CPU at ``rows`` rows: native bf16 units, and the
+    probe (unless ``DOCAI_CPU_PROBE=off``) measured it at least ``BF16_GAIN`` faster."""
+    from docai.models.cpu_probe import BF16_GAIN, cpu_probe, probe_enabled
+
+    if not cpu_has_native_bf16():
+        return False
+    return not probe_enabled() or cpu_probe().bf16_speedup(rows) >= BF16_GAIN
 
 
 @functools.cache
@@ -128,10 +147,21 @@ def dtype_name(dtype: torch.dtype) -> str:
 
 
 def batched_decoding_dtype(device: str | torch.device | None = None) -> str | None:
-    """The dtype for a decoder that runs whole batches of pages: ``"bf16"`` on a CPU with native bf16
-    units (one mBART step at batch 8: 72 ms bf16 vs 289 ms fp32, measured here; at batch 1 bf16 does not
-    pay, hence the loader's fp32 default), unless ``$DOCAI_DTYPE`` says otherwise; else ``None`` (the
-    loader's own choice)."""
-    if os.environ.get(DTYPE_ENV):
+    """The dtype for a decoder that runs whole batches: ``"bf16"`` on a CPU where bf16 pays at the batch
+    size it would run (:func:`bf16_pays`; one mBART step at batch 8 took 72 ms in bf16 against 289 ms in
+    fp32 on an AMX CPU), unless ``$DOCAI_DTYPE`` says otherwise; else ``None`` (the loader's own choice)."""
+    if os.environ.get(DTYPE_ENV) or choose_device(device).type != "cpu":
         return None
-    return "bf16" if choose_device(device).type == "cpu" and cpu_has_native_bf16() else None
+    return "bf16" if bf16_pays(CPU_DEFAULT_BATCH) else None
+
+
+def decode_batch_size(device: torch.device, dtype: torch.dtype) -> int:
+    """Sequences to decode together on ``device`` before memory limits: on CPU where the probe stops gaining
+    per row (``CPU_DEFAULT_BATCH`` when the probe is off), on an accelerator ``GPU_MAX_BATCH``."""
+    from docai.models.cpu_probe import cpu_probe, probe_enabled
+
+    if device.type != "cpu":
+        return GPU_MAX_BATCH
+    if not probe_enabled():
+        return CPU_DEFAULT_BATCH
+    return cpu_probe().batch_size(dtype_name(dtype))

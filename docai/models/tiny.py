@@ -98,6 +98,21 @@ def write_tiny_model(kind: str, directory: str | os.PathLike, *, seed: int = 0,
     return out
 
 
+def write_tiny(kind: str, directory: str | os.PathLike, *, seed: int = 0, **overrides: Any) -> Path:
+    """Write a tiny random checkpoint of any registered loader kind with its plugin's tiny writer.
+
+    ``kind`` names a kind from the ``register_model_kinds`` hook (built in: nougat, donut); ``overrides`` go
+    to that kind's writer. Raises :class:`ConfigError` for a kind that is unknown or has no tiny writer.
+    """
+    from docai.models.kinds import known_kinds
+    from docai.plugins.specs import import_ref
+
+    kinds = {name: k for name, k in known_kinds().items() if k.tiny}
+    if kind not in kinds:
+        raise ConfigError(f"unknown tiny model kind {kind!r}: choose one of {', '.join(sorted(kinds))}")
+    return Path(import_ref(kinds[kind].tiny)(Path(directory), seed=seed, **overrides))
+
+
 def tiny_spec(kind: str) -> TinySpec:
     """The registered :class:`TinySpec` for ``kind``, or a one-line :class:`ConfigError`."""
     try:
@@ -235,3 +250,13 @@ def _remove_tree(path: Path) -> None:
 
     shutil.rmtree(path, ignore_errors=True)
 
+
+
+def write_tiny_nougat(directory: str | os.PathLike, *, seed: int = 0, **overrides: Any) -> Path:
+    """The ``nougat`` kind's tiny-checkpoint writer (registered through ``register_model_kinds``)."""
+    return write_tiny_model("nougat", directory, seed=seed, **overrides)
+
+
+def write_tiny_donut(directory: str | os.PathLike, *, seed: int = 0, **overrides: Any) -> Path:
+    """The ``donut`` kind's tiny-checkpoint writer (registered through ``register_model_kinds``)."""
+    return write_tiny_model("donut", directory, seed=seed, **overrides)

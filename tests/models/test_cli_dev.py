@@ -48,8 +48,9 @@ def test_refuses_a_non_empty_directory_without_force(tmp_path):
 
 
 def test_unknown_kind_lists_the_known_ones(tmp_path):
-    result = CliRunner().invoke(main, ["dev", "tiny-model", "blip", str(tmp_path)])
-    assert result.exit_code == 2 and "'blip' is not one of 'donut', 'nougat'" in result.output
+    result = CliRunner().invoke(main, ["dev", "tiny-model", "no-such-kind", str(tmp_path)])
+    assert result.exit_code == 12 and "unknown tiny model kind 'no-such-kind': choose one of " in result.output
+    assert "donut" in result.output and "nougat" in result.output
 
 
 def test_to_safetensors_converts_a_pickle_checkpoint(tiny_donut, tmp_path):

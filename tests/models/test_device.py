@@ -51,6 +51,7 @@ def test_cuda_defaults_to_bf16_or_fp16(monkeypatch):
 
 @pytest.mark.parametrize(("native", "encoder"), [(True, torch.bfloat16), (False, torch.float32)])
 def test_cpu_default_is_fp32_with_a_bf16_encoder_where_native(monkeypatch, native, encoder):
+    """With the probe off (the test default), the flag rule decides."""
     monkeypatch.setattr(device_module, "cpu_has_native_bf16", lambda: native)
     assert choose_dtype(CPU) == torch.float32
     assert choose_encoder_dtype(CPU) == encoder

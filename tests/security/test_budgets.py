@@ -49,12 +49,12 @@ def test_forms_count_once_per_draw():
         assert src.pages()[0].content_cost().operators == 1000 * 1000 + 1000  # the forms, and the Do that draws each
 
 
-def test_many_pages_sharing_one_hostile_stream_are_refused_at_submit():
+def test_many_pages_sharing_one_hostile_stream_are_refused_at_submit(tmp_path):
     data = shared_stream_pdf(pages=2000, operators=20_000)  # each page is under its limit; together 40 M
     assert len(data) < 500_000
     with pytest.raises(LimitExceededError, match="over 20,000,000 content operators together"):
         docai.convert(data)
-    settings = Settings(broker_url="redis://127.0.0.1:1/0")  # refused before Redis is ever asked
+    settings = Settings(broker_url="redis://127.0.0.1:1/0", storage_dir=tmp_path)  # refused before Redis is asked
     with pytest.raises(LimitExceededError, match="--max-document-operators"):
         jobs.submit_convert(data, "shared.pdf", {}, settings=settings)
     with pytest.raises(LimitExceededError, match="max-document-operators"):

@@ -115,6 +115,51 @@ class Worker:
         self.handle.close()
 
 
+class ApiServer:
+    """``uvicorn --factory docai.api.app:create_app`` as its own process (settings from ``env``), on a free
+    loopback port; ``rss_peak_kib`` reads its peak resident memory (VmHWM) from /proc."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.handle = open(log, "ab")  # noqa: SIM115 - closed in stop()
+        self.log = log
+        args = [sys.executable, "-m", "uvicorn", "--factory", "docai.api.app:create_app", "--host", "127.0.0.1",
+                "--port", str(self.port), "--log-level", "warning"]
+        self.proc = subprocess.Popen(args, env=env, cwd=REPO, stdout=self.handle, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def wait_ready(self, timeout: float = 30) -> ApiServer:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"API server exited: {self.log.read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"API server not ready: {self.log.read_text()[-2000:]}")
+
+    def rss_peak_kib(self) -> int:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        raise RuntimeError("no VmHWM in /proc status")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+            except ProcessLookupError:
+                pass
+        self.handle.close()
+
+
 class Cluster:
     """One Redis, its settings and the workers started for one test."""
 
@@ -140,6 +185,13 @@ class Cluster:
         self.env.pop("DOCAI_TEST_FAULTS", None)
         self.settings = Settings.from_env(self.env)
         self.workers: list[Worker] = []
+        self.apis: list[ApiServer] = []
+
+    def api(self, *, ready: bool = True, **env: str) -> ApiServer:
+        """An API server process on this cluster's Redis and storage (``env`` adds or overrides settings)."""
+        server = ApiServer({**self.env, **env}, self.tmp / f"api-{len(self.apis)}.log")
+        self.apis.append(server)
+        return server.wait_ready() if ready else server
 
     def worker(self, *, ready: bool = True, **kwargs) -> Worker:
         env = {**self.env, **kwargs.pop("env", {})}
@@ -148,6 +200,8 @@ class Cluster:
         return worker.wait_ready() if ready else worker
 
     def close(self) -> None:
+        for server in self.apis:
+            server.stop()
         for worker in self.workers:
             worker.stop()
         self.redis.kill()

@@ -6,14 +6,15 @@ import pytest
 
 from docai.errors import JobError
 from docai.jobstore import JobStore, check_job_id
+from docai.sealing import Sealer
 from schemas.jobs import JobKind, JobRequest, JobState
 
 JOB = "0" * 31 + "1"
 
 
 @pytest.fixture
-def store(redis_only) -> JobStore:
-    return JobStore(redis_only.redis.client(), ttl_s=60)
+def store(redis_only, tmp_path) -> JobStore:
+    return JobStore(redis_only.redis.client(), ttl_s=60, sealer=Sealer(None, tmp_path))
 
 
 def test_lifecycle_and_progress(store):
@@ -62,9 +63,17 @@ def test_password_is_forgotten_when_the_job_finishes(store, finish):
     store.create(JOB, JobRequest(document_ref="documents/x", options={"password": "s3cret", "pages": "1"}),
                  pages_total=1)
     assert store.request(JOB).options["password"] == "s3cret"  # the workers need it while the job runs
+    assert b"s3cret" not in b"".join(store.client.hgetall(store.key(JOB)).values())  # sealed in Redis
     if finish == "succeeded":
         store.mark_succeeded(JOB)
     else:
         store.mark_failed(JOB, "x", "failed")
     assert store.request(JOB).options == {"pages": "1"}
     assert b"s3cret" not in b"".join(v for v in store.client.hgetall(store.key(JOB)).values())
+
+
+def test_a_store_without_a_key_refuses_to_write_a_password(redis_only):
+    keyless = JobStore(redis_only.redis.client(), ttl_s=60)
+    with pytest.raises(Exception, match="no server key"):
+        keyless.create(JOB, JobRequest(document_ref="documents/x", options={"password": "s3cret"}), pages_total=1)
+    assert not keyless.client.exists(keyless.key(JOB))

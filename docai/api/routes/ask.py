@@ -9,14 +9,12 @@ from fastapi.responses import JSONResponse
 
 from docai.api.deps import jobs_of, settings_of
 from docai.api.errors import ApiError
-from docai.api.limits import read_upload
 from docai.api.routes.jobs import accepted, errors
 from docai.api.validation import check_model_name, clean_filename
+from docai.jobpolicy import MAX_QUESTION_CHARS
 from schemas.jobs import JobStatus
 
 router = APIRouter(prefix="/v1", tags=["ask"])
-
-MAX_QUESTION_CHARS = 1000
 
 
 @router.post("/ask", status_code=202, response_model=JobStatus, summary="Ask a question about a document",
@@ -34,7 +32,6 @@ def ask(
         raise ApiError(422, "invalid_request", "question: the question is empty")
     settings = settings_of(request)
     filename = clean_filename(file.filename)
-    data = read_upload(file, settings.max_upload_bytes)
-    status = jobs_of(request).submit_ask(data, filename, question.strip(), check_model_name(model),
+    status = jobs_of(request).submit_ask(file.file, filename, question.strip(), check_model_name(model),
                                          pages or None, settings=settings)
     return accepted(request, status)

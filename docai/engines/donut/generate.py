@@ -1,4 +1,5 @@
-"""Batched greedy decoding: page images + one prompt → a parsed sequence and a confidence per page."""
+"""Batched greedy decoding through the one decode loop: page images + one prompt → a parsed sequence and a
+confidence per page."""
 
 from __future__ import annotations
 
@@ -47,12 +48,15 @@ def prompt_ids(donut: DonutModel, prompt: Prompt) -> list[int]:
 
 def generate(donut: DonutModel, images: Sequence[Image.Image], prompt: Prompt, *,
              max_length: int | None = None) -> list[Generation]:
-    """Greedy-decode every image with the same ``prompt`` in one batch.
+    """Greedy-decode every image with the same ``prompt`` in one batch (:func:`docai.models.decode.decode`).
 
     ``max_length`` caps the whole sequence, prompt included (default: the checkpoint's). Confidence is
     the geometric mean of the probabilities of the generated tokens, up to and including the end token.
     """
     import torch
+
+    from docai.models.decode import DecodeSettings, decode
+    from docai.models.stepper_mbart import MBartStepper, encode
 
     if not images:
         return []
@@ -61,50 +65,25 @@ def generate(donut: DonutModel, images: Sequence[Image.Image], prompt: Prompt, *
     if limit <= len(ids):
         raise ModelError(f"{donut.name}: the prompt is {len(ids)} tokens, no room left within max_length {limit}")
     tok = donut.tokenizer
-    decoder_input_ids = torch.tensor([ids] * len(images), dtype=torch.long, device=donut.device)
-    recorder = _GreedyLogprobs()
+    gen = getattr(donut.model, "generation_config", None)
+    settings = DecodeSettings(
+        max_length=limit, eos_token_ids=(tok.eos_token_id,), pad_token_id=tok.pad_token_id,
+        bad_token_ids=(tok.unk_token_id,) if tok.unk_token_id is not None else (),
+        forced_eos_token_id=getattr(gen, "forced_eos_token_id", None))
+    stepper = MBartStepper(donut.model)
     with torch.inference_mode():
-        sequences = donut.model.generate(
-            pixel_values=pixel_values(donut, images), decoder_input_ids=decoder_input_ids,
-            max_length=limit, do_sample=False, num_beams=1, use_cache=True,
-            eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-            bad_words_ids=[[tok.unk_token_id]] if tok.unk_token_id is not None else None,
-            logits_processor=[recorder],
-        )
-    generated = sequences[:, len(ids):].tolist()
-    logprobs = recorder.logprobs()
-    return [_finish(donut, prompt, ids, row, lps) for row, lps in zip(generated, logprobs, strict=True)]
+        hidden = encode(donut.model, pixel_values(donut, images))
+        prefix = torch.tensor([ids] * len(images), dtype=torch.long, device=stepper.device)
+        generations = decode(stepper, stepper.start(hidden, prefix), settings, prompt_length=len(ids))
+    return [_finish(donut, prompt, ids, g) for g in generations]
 
 
-class _GreedyLogprobs:
-    """A logits processor, run last, that keeps each step's log-probability of the greedy choice (the
-    maximum of the processed scores): the confidence without keeping every step's vocabulary scores."""
-
-    def __init__(self) -> None:
-        self.steps: list = []
-
-    def __call__(self, input_ids, scores):
-        import torch
-
-        self.steps.append(torch.log_softmax(scores.float(), dim=-1).max(dim=-1).values)
-        return scores
-
-    def logprobs(self) -> list[list[float]]:
-        """Per sequence, the log-probabilities of its generated tokens in order."""
-        import torch
-
-        if not self.steps:
-            return []
-        return torch.stack(self.steps, dim=1).cpu().tolist()
-
-
-def _finish(donut: DonutModel, prompt: Prompt, ids: list[int], row: list[int], logprobs: list[float]) -> Generation:
-    eos = donut.tokenizer.eos_token_id
-    length = row.index(eos) + 1 if eos in row else len(row)
-    chosen = [lp for lp in logprobs[:length] if math.isfinite(lp)]
+def _finish(donut: DonutModel, prompt: Prompt, ids: list[int], generation) -> Generation:
+    row = generation.tokens + ([donut.tokenizer.eos_token_id] if generation.finish == "eos" else [])
+    chosen = [lp for lp in generation.logprobs[:len(row)] if math.isfinite(lp)]
     confidence = math.exp(sum(chosen) / len(chosen)) if chosen else 0.0
-    sequence = clean_sequence(donut, ids + row[:length], prompt)
-    return Generation(token_ids=row[:length], sequence=sequence, data=token2json(sequence, donut.categories),
+    sequence = clean_sequence(donut, ids + row, prompt)
+    return Generation(token_ids=row, sequence=sequence, data=token2json(sequence, donut.categories),
                       confidence=min(1.0, max(0.0, confidence)))
 
 

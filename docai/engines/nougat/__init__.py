@@ -1,7 +1,7 @@
 """Nougat: scanned academic pages → markdown with math and tables (facebookresearch/nougat).
 
 ``create(options)`` is the factory registered as engine ``"nougat"`` in :mod:`docai.engines`; the
-modules hold the stages: ``preprocess`` (page → pixels), ``stepper``/``decode`` (batched greedy
+modules hold the stages: ``preprocess`` (page → pixels), ``decode`` (batched greedy
 generation), ``guard`` (repetition detection), ``postprocess``/``references`` (text clean-up),
 ``blocks``/``tables`` (markdown → blocks), ``outcome`` and ``engine`` (putting it together).
 Heavy libraries (torch, transformers) are imported only when the engine is created.

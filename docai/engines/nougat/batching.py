@@ -1,18 +1,15 @@
 """How many pages to decode together, and in which dtype: what pays off on the device.
 
-Batched greedy decoding is compute-bound where token-by-token decoding is memory-bound, so on a CPU
-with native bf16 matrix units (AMX, AVX512-BF16) the decoder runs bf16 by default: measured on one
-core of such a CPU, an mBART step of nougat-base at batch 8 takes 72 ms in bf16 against 289 ms in
-fp32 (at batch 1: 50 ms against 91 ms). ``$DOCAI_DTYPE`` still decides when it is set.
+Batched decoding is compute-bound where token-by-token decoding is memory-bound: the dtype and the
+batch size on CPU come from what the running CPU measurably does (:func:`docai.models.device.decode_batch_size`,
+:func:`docai.models.device.batched_decoding_dtype`), capped here by the memory a page needs.
+``$DOCAI_DTYPE`` still decides the dtype when it is set.
 """
 
 from __future__ import annotations
 
 import os
 
-#: most pages per batch on CPU: measured fp32 decoding gains 2.5x per token at batch 8 and 3.9x at 16
-CPU_MAX_BATCH = 16
-GPU_MAX_BATCH = 64
 #: working memory per page beside the caches (Swin activations, logits), bytes per element
 _ENCODER_BYTES_PER_PIXEL = 400
 
@@ -41,8 +38,10 @@ def free_memory(device) -> int | None:
 
 def choose_batch_size(stepper, max_length: int, *, fraction: float = 0.5) -> int:
     """Pages per batch: what fits in ``fraction`` of free memory, capped per device type."""
+    from docai.models.device import decode_batch_size
+
     device = stepper.device
-    cap = CPU_MAX_BATCH if device.type == "cpu" else GPU_MAX_BATCH
+    cap = decode_batch_size(device, stepper.dtype)
     free = free_memory(device)
     if free is None:
         return 1 if device.type != "cpu" else 4

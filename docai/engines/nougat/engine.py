@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from docai.engines.base import EngineOutput
 from docai.engines.nougat.batching import choose_batch_size
 from docai.engines.nougat.blocks import mmd_to_blocks
-from docai.engines.nougat.decode import DecodeSettings, encode, greedy_decode
+from docai.engines.nougat.decode import decode_pages, encode, nougat_settings, start_token
 from docai.engines.nougat.outcome import PageOutcome, judge
 from docai.engines.nougat.preprocess import PreprocessConfig, prepare_batch
 from docai.engines.nougat.settings import NougatSettings
-from docai.engines.nougat.stepper import MBartStepper
 from docai.errors import ConfigError, DocaiError
+from docai.models.stepper_mbart import MBartStepper
 from schemas.document import Block, BlockKind, PageError
 
 if TYPE_CHECKING:
@@ -40,11 +40,12 @@ class NougatEngine:
         from docai.models import load_model
         from docai.models.device import batched_decoding_dtype, dtype_name
 
-        if not options.nougat_model:
+        model = options.engine_config("nougat").model
+        if not model:
             raise ConfigError("the nougat engine needs a model: give --nougat-model DIR (or a hub id)")
         self.options = options
         self.settings = settings or NougatSettings.from_env()
-        self.loaded = load_model(options.nougat_model, kind="nougat", dtype=batched_decoding_dtype(),
+        self.loaded = load_model(model, kind="nougat", dtype=batched_decoding_dtype(),
                                  allow_pickle=options.allow_pickle)
         self.model = self.loaded.model
         self.tokenizer = self.loaded.tokenizer
@@ -53,7 +54,8 @@ class NougatEngine:
         overrides = {} if self.settings.guard else {"guard": None}
         if self.settings.max_length is not None:
             overrides["max_length"] = self.settings.max_length
-        self.decoding = DecodeSettings.from_model(self.model, self.tokenizer, **overrides)
+        self.decoding = nougat_settings(self.model, self.tokenizer, **overrides)
+        self.start = start_token(self.model)
         self.batch_size = options.batch_size or choose_batch_size(self.stepper, self.decoding.max_length)
         encoder_dtype = getattr(self.loaded, "encoder_dtype", None) or self.loaded.dtype
         self._lock = threading.Lock()  # one decoder state per engine: batches take turns
@@ -92,7 +94,7 @@ class NougatEngine:
         pixels = prepare_batch(images, self.preprocess)
         hidden = encode(self.model, pixels)
         t1 = time.perf_counter()
-        generations = greedy_decode(self.stepper, hidden, self.decoding)
+        generations = decode_pages(self.stepper, hidden, self.decoding, self.start)
         t2 = time.perf_counter()
         outcomes = [judge(g, self.tokenizer, self.decoding) for g in generations]
         timings = {"preprocess_encode_s": round((t1 - t0) / len(pages), 4), "decode_s": round((t2 - t1) / len(pages), 4)}
@@ -109,7 +111,7 @@ class NougatEngine:
 
         settings = replace(self.decoding, repetition_penalty=self.settings.retry_penalty)
         subset = hidden.index_select(0, torch.tensor(rows, device=hidden.device))
-        generations = greedy_decode(self.stepper, subset, settings)
+        generations = decode_pages(self.stepper, subset, settings, self.start)
         return {i: judge(g, self.tokenizer, settings) for i, g in zip(rows, generations, strict=True)}
 
     def _output(self, ctx: PageContext, first: PageOutcome, retry: PageOutcome | None,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from docai.engines.nougat.decode import DecodeSettings, Generation
 from docai.engines.nougat.guard import repetition_cut
 from docai.engines.nougat.postprocess import postprocess
 from docai.engines.nougat.references import MISSING_POST
+from docai.models.decode import DecodeSettings, Generation
 
 Status = Literal["ok", "collapsed", "blank"]
 

@@ -73,7 +73,7 @@ class OcrEngine:
         t2 = time.perf_counter()
         turns = quarter_turn(boxes)
         upright, boxes = _turn(image, boxes, turns)
-        crops = [_crop(upright, box) for box in boxes]
+        crops = [crop_line(upright, box) for box in boxes]
         if upside_down(crops, self.models.classify, self.models.recognize):
             turns += 2
             upright, boxes = _turn(upright, boxes, 2)
@@ -123,7 +123,7 @@ def _canonical(box: np.ndarray) -> np.ndarray:
     return np.array([pts[s.argmin()], pts[d.argmax()], pts[s.argmax()], pts[d.argmin()]], dtype=np.float32)
 
 
-def _crop(image: np.ndarray, box: np.ndarray) -> np.ndarray:
+def crop_line(image: np.ndarray, box: np.ndarray) -> np.ndarray:
     """The line under ``box``, straightened (perspective warp of the quadrilateral)."""
     from rapidocr.utils.process_img import get_rotate_crop_image
 
@@ -132,4 +132,4 @@ def _crop(image: np.ndarray, box: np.ndarray) -> np.ndarray:
 
 def create(options: ConvertOptions) -> OcrEngine:
     """The OCR engine for ``options`` (models load here, once per engine)."""
-    return OcrEngine(dpi=options.ocr_dpi)
+    return OcrEngine(dpi=options.engine_config("ocr").dpi)

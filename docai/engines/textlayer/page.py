@@ -1,41 +1,104 @@
-"""One born-digital page → blocks in reading order: lines, tables and figures laid out together."""
+"""One born-digital page → blocks in reading order: lines, tables and figures laid out together.
+
+Text wins over a figure box: lines printed over an image (a cover, a card, a callout, labels on a
+photo) stay text, and the figure placeholder is read where the figure starts. Only lines inside a
+table are left out, since the table's cells hold their words.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pymupdf
 
+from docai.conservation import words
+from docai.engines.base import EngineOutput
 from docai.engines.textlayer.aligned import aligned_tables
+from docai.engines.textlayer.directions import PageText, plain, read_page_text
 from docai.engines.textlayer.figures import figure_block, figure_boxes
-from docai.engines.textlayer.fragments import TEXT_FLAGS, page_lines
+from docai.engines.textlayer.fragments import TEXT_FLAGS
+from docai.engines.textlayer.garbage import RegionReader, read_garbage, split_garbage
 from docai.engines.textlayer.links import PageLinks
 from docai.engines.textlayer.tables import page_tables
 from docai.layout.kinds import body_size
 from docai.layout.lines import TextLine, lines_to_blocks
 from docai.layout.order import reading_order
 from docai.layout.paragraphs import line_size
-from schemas.document import Block
+from schemas.document import Block, BlockKind, RegionRoute, Route
 
 BBox = tuple[float, float, float, float]
+
+#: a figure that holds text is ordered as a box this size (points) at its top-left corner, so its
+#: outline does not hide the columns of the text printed over it
+_ANCHOR = 6.0
 
 
 def page_blocks(page: pymupdf.Page) -> list[Block]:
     """The page's blocks: paragraphs, headings (candidates), lists, captions, code, tables, figures."""
+    return read_page(page).blocks
+
+
+def read_page(page: pymupdf.Page, region_reader: RegionReader | None = None) -> EngineOutput:
+    """The page's blocks, with the regions read another way (garbage lines sent to ``region_reader``'s
+    OCR) and the text set aside. Boxes are in the page's reading frame (see :mod:`.frames`)."""
     textpage = page.get_textpage(flags=TEXT_FLAGS)  # one text extraction shared by every reader
-    lines = page_lines(page, PageLinks(page.get_links()), textpage)
-    if not lines:
-        return [figure_block(box) for box in figure_boxes(page)]
-    tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines], textpage)
-    skip = [t.bbox for t in tables] + [line.bbox for line in lines if line.mono]
-    tables += aligned_tables(page, skip, textpage)
-    figures = [figure_block(box) for box in figure_boxes(page)]
-    placed = tables + figures
-    lines = [line for line in lines if not any(_centre_inside(line.bbox, b.bbox) for b in placed)]
+    text = read_page_text(page, PageLinks(page.get_links()), textpage)
+    upright = text.frame.identity and not page.rotation  # frame, stored and displayed page coincide
+    lines, bad = split_garbage(text.lines) if upright else (text.lines, [])
+    regions: list[RegionRoute] = []
+    set_aside = list(text.set_aside)
+    if bad:
+        ocr_lines, regions, garbage = read_garbage(page, bad, region_reader)
+        lines += ocr_lines
+        set_aside += garbage
+    blocks = layout_page(page, lines, textpage, text)
+    scans = [b for b in blocks if b.kind is BlockKind.figure and upright and _under_invisible_text(page, b.bbox, lines)]
+    for scan in scans:  # a scanned picture of text under its OCR layer: the layer is its content
+        blocks.remove(scan)
+        regions.append(RegionRoute(bbox=scan.bbox, route=Route.text,
+                                   reason="picture under an invisible OCR text layer: read from the layer"))
+    return EngineOutput(blocks=blocks, regions=regions, set_aside=set_aside)
+
+
+def _under_invisible_text(page: pymupdf.Page, box: BBox | None, lines: list[TextLine]) -> bool:
+    """Most of the text over the picture ``box`` is invisible (render mode 3: an OCR layer)."""
+    if box is None or not any(_centre_inside(line.bbox, box) for line in lines):
+        return False
+    shown = hidden = 0
+    for block in page.get_text("dict", clip=box, flags=TEXT_FLAGS)["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                chars = len(span["text"].strip())
+                if span.get("alpha", 255) == 0:
+                    hidden += chars
+                else:
+                    shown += chars
+    return hidden > 2 * shown
+
+
+def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.TextPage | None = None,
+                text: PageText | None = None) -> list[Block]:
+    """Blocks in reading order from the page's text lines (in ``text.frame``), the blocks of its text
+    in other directions, its tables and its figures; boxes in the reading frame."""
+    frame = text.frame if text is not None else None
+    rotated = text.rotated if text is not None else []
+    figures = [figure_block(frame.to_frame(box) if frame else box) for box in figure_boxes(page)]
+    if not lines and not rotated:
+        return figures
+    tables: list[Block] = []
+    if frame is None or frame.identity:  # on a turned page pymupdf's tables would come out transposed
+        tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines], textpage)
+        skip = [t.bbox for t in tables] + [line.bbox for line in lines if line.mono] + [b.bbox for b in rotated]
+        tables += aligned_tables(page, skip, textpage)
+    held = [(t, _table_words(t)) for t in tables]
+    lines = [line for line in lines if not any(_held(line.text, line.bbox, *h) for h in held)]
+    rotated = [b for b in rotated if not any(_held(b.text, b.bbox, *h) for h in held)]
     body = body_size((line_size(x), len(x.text)) for x in lines)
-    items: list[TextLine | Block] = [*lines, *placed]
-    order = reading_order([item.bbox for item in items])
+    items: list[TextLine | Block] = [*lines, *tables, *figures, *rotated]
+    order = reading_order([_order_box(item, lines) for item in items])
     blocks: list[Block] = []
     run: list[TextLine] = []
-    width, height = float(page.rect.width), float(page.rect.height)
+    width, height = (frame.width, frame.height) if frame else (float(page.rect.width), float(page.rect.height))
     for i in order:
         item = items[i]
         if isinstance(item, TextLine):
@@ -46,6 +109,26 @@ def page_blocks(page: pymupdf.Page) -> list[Block]:
         blocks.append(item)
     blocks.extend(lines_to_blocks(run, width, height, body_size=body))
     return blocks
+
+
+def _order_box(item: TextLine | Block, lines: list[TextLine]) -> BBox:
+    """The box that places ``item`` in the reading order: a figure with text over it counts as a
+    small box at its top-left corner (the text is read where it stands)."""
+    box = item.bbox
+    if (isinstance(item, Block) and item.kind is BlockKind.figure and box is not None
+            and any(_centre_inside(line.bbox, box) for line in lines)):
+        return (box[0], box[1], min(box[2], box[0] + _ANCHOR), min(box[3], box[1] + _ANCHOR))
+    return box
+
+
+def _table_words(table: Block) -> Counter[str]:
+    return Counter(w for row in table.rows or [] for cell in row for w in words(cell))
+
+
+def _held(text: str, box: BBox, table: Block, cells: Counter[str]) -> bool:
+    """The line lies in the table and the table's cells hold its words (a line the table left out,
+    such as code beside a borderless table, stays a line)."""
+    return _centre_inside(box, table.bbox) and Counter(words(plain(text))) <= cells
 
 
 def _centre_inside(box: BBox, area: BBox | None) -> bool:

@@ -8,9 +8,13 @@ import pytest
 import torch
 from transformers.modeling_outputs import BaseModelOutput
 
-from docai.engines.nougat.decode import DecodeSettings, encode, greedy_decode
-from docai.engines.nougat.guard import GuardSettings
-from docai.engines.nougat.stepper import MBartStepper
+from docai.engines.nougat.decode import decode_pages, encode, nougat_settings
+from docai.models.guard import GuardSettings
+from docai.models.stepper_mbart import MBartStepper
+
+
+def greedy_decode(stepper, memory, settings):
+    return decode_pages(stepper, memory, settings, start=0)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +35,7 @@ def varied(tiny_nougat_dir):
     width = model.config.encoder.hidden_size
     memory = (10 * torch.randn(8, 1, width, generator=generator)).expand(8, 12, width).contiguous()
     direction = torch.randn(head.shape[1], generator=generator)
-    settings = DecodeSettings.from_model(model, guard=None, max_length=48)
+    settings = nougat_settings(model, guard=None, max_length=48)
     # from "the end token never wins" to "it wins at once": somewhere between, pages part ways
     for scale in torch.logspace(-3, 1, 41).tolist():
         with torch.no_grad():
@@ -52,7 +56,7 @@ def _reference(model, memory, **kwargs) -> list[int]:
 
 def test_batched_equals_per_page_generate(varied):
     model, memory = varied
-    settings = DecodeSettings.from_model(model, guard=None, max_length=48)
+    settings = nougat_settings(model, guard=None, max_length=48)
     batched = greedy_decode(MBartStepper(model), memory, settings)
     lengths = {len(g.tokens) for g in batched}
     assert len(lengths) > 1, "pages should finish at different steps for this test to mean something"
@@ -64,7 +68,7 @@ def test_batched_equals_per_page_generate(varied):
 
 def test_repetition_penalty_and_min_tokens_match_generate(varied):
     model, memory = varied
-    settings = DecodeSettings.from_model(model, guard=None, repetition_penalty=1.3, min_new_tokens=20)
+    settings = nougat_settings(model, guard=None, repetition_penalty=1.3, min_new_tokens=20)
     batched = greedy_decode(MBartStepper(model), memory[:4], settings)
     for i, generation in enumerate(batched):
         assert len(generation.tokens) >= 20
@@ -73,7 +77,7 @@ def test_repetition_penalty_and_min_tokens_match_generate(varied):
 
 def test_forced_end_token_at_the_length_limit(varied):
     model, memory = varied
-    settings = DecodeSettings.from_model(model, guard=None, max_length=10, forced_eos_token_id=2)
+    settings = nougat_settings(model, guard=None, max_length=10, forced_eos_token_id=2)
     (generation,) = greedy_decode(MBartStepper(model), memory[:1], settings)
     assert len(generation.tokens) <= 8
     if len(generation.tokens) == 8:  # ran to the limit: the forced end token does not count as ending
@@ -86,7 +90,7 @@ def test_pixels_through_encoder_match_generate(tiny_nougat_dir):
 
     loaded = load_model(tiny_nougat_dir, kind="nougat", dtype="fp32", device="cpu")
     pixels = torch.randn(3, 3, 128, 96, generator=torch.Generator().manual_seed(3))
-    settings = DecodeSettings.from_model(loaded.model, loaded.tokenizer, guard=None)
+    settings = nougat_settings(loaded.model, loaded.tokenizer, guard=None)
     batched = greedy_decode(MBartStepper(loaded.model), encode(loaded.model, pixels), settings)
     for i, generation in enumerate(batched):
         expected = loaded.model.generate(pixel_values=pixels[i:i + 1], do_sample=False, num_beams=1,
@@ -99,8 +103,8 @@ def test_guard_stops_a_page_and_drops_it_from_the_batch(varied):
     model, memory = varied
     # a guard so eager that every page stops at its 7th token (variance of anything < 1e9)
     eager = GuardSettings(threshold=1e9, window=5, short_window=3)
-    settings = DecodeSettings.from_model(model, guard=eager)
-    plain = greedy_decode(MBartStepper(model), memory, DecodeSettings.from_model(model, guard=None))
+    settings = nougat_settings(model, guard=eager)
+    plain = greedy_decode(MBartStepper(model), memory, nougat_settings(model, guard=None))
     guarded = greedy_decode(MBartStepper(model), memory, settings)
     for before, after in zip(plain, guarded, strict=True):
         if len(before.tokens) >= 7 and not (before.finish == "eos" and len(before.tokens) == 7):

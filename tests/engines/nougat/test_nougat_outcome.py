@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from docai.engines.nougat.decode import DecodeSettings, Generation
 from docai.engines.nougat.outcome import judge
+from docai.models.decode import DecodeSettings, Generation
+from docai.models.guard import GuardSettings
 
 
 class _Tokenizer:
@@ -22,7 +23,7 @@ def _generation(values: np.ndarray, finish="length", token=0) -> Generation:
     return Generation(tokens=[token] * len(values), max_logits=[float(v) for v in values], finish=finish)
 
 
-SETTINGS = DecodeSettings()
+SETTINGS = DecodeSettings(max_length=4096, guard=GuardSettings())
 
 
 def test_varied_page_is_ok_and_postprocessed():
@@ -46,7 +47,7 @@ def test_loop_from_the_start_is_empty():
 
 def test_guard_off_keeps_the_loop():
     values = np.full(600, 9.0)
-    out = judge(_generation(values), _Tokenizer(["word "]), DecodeSettings(guard=None))
+    out = judge(_generation(values), _Tokenizer(["word "]), DecodeSettings(max_length=4096))
     assert out.status == "ok"
 
 

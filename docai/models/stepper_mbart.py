@@ -1,7 +1,7 @@
-"""One decoding step of an mBART decoder over a batch, with its own key/value cache.
+"""The stepper of :func:`docai.models.decode.decode` for the mBART decoder of Nougat and Donut.
 
-Reads the weights of a transformers ``MBartForCausalLM`` (the decoder of Nougat and Donut) and runs
-the incremental step directly: one fused self-attention projection, the cross-attention keys and
+Reads the weights of a transformers ``MBartForCausalLM`` (the decoder of a ``VisionEncoderDecoderModel``)
+and runs the incremental step directly: one fused self-attention projection, the cross-attention keys and
 values projected once per page, a preallocated self-attention cache that grows by doubling, and
 rows that can be dropped when their page is finished. Numerically it is the same computation as the
 transformers module (same weights, same order of operations up to the attention kernel).
@@ -9,6 +9,8 @@ transformers module (same weights, same order of operations up to the attention 
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import torch
@@ -24,14 +26,44 @@ class _Layer:
     qkv_bias: torch.Tensor | None
 
 
+#: model → its fused self-attention projections, made once per model (weak: a dropped model frees them)
+_fused: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_fused_lock = threading.Lock()
+
+
+#: pages per image-encoder forward on CPU: one page is already thousands of rows per matrix product, so a
+#: batch only adds memory traffic — measured on an AMD EPYC (bench/nougat_decode.py, bf16): 19 s/page for the
+#: Swin encoder at batch 16 against 7.8 s/page at batch 1
+CPU_ENCODER_CHUNK = 1
+
+
+def encode(model, pixel_values: torch.Tensor, chunk: int | None = None) -> torch.Tensor:
+    """The image encoder's last hidden state for a batch of pages (in the model's dtype and device), run
+    ``chunk`` pages at a time (default: :data:`CPU_ENCODER_CHUNK` on CPU, all at once elsewhere)."""
+    param = next(model.encoder.parameters())
+    pixel_values = pixel_values.to(device=param.device, dtype=param.dtype)
+    if chunk is None:
+        chunk = CPU_ENCODER_CHUNK if param.device.type == "cpu" else max(1, len(pixel_values))
+    parts = []
+    with torch.inference_mode():
+        for first in range(0, max(1, len(pixel_values)), max(1, chunk)):
+            out = model.encoder(pixel_values=pixel_values[first:first + chunk])
+            parts.append(out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0])
+    return torch.cat(parts) if len(parts) != 1 else parts[0]
+
+
 class MBartStepper:
-    """Incremental greedy-decoding steps for the mBART decoder of a ``VisionEncoderDecoderModel``."""
+    """Incremental decoding steps for the mBART decoder of a ``VisionEncoderDecoderModel``.
+
+    One stepper holds one batch's caches: create one per concurrent decode (cheap: the fused weights
+    are shared per model).
+    """
 
     def __init__(self, model: torch.nn.Module) -> None:
         decoder_lm = model.decoder
         inner = getattr(getattr(decoder_lm, "model", None), "decoder", None)
         if inner is None or not hasattr(inner, "layers") or not hasattr(inner, "embed_positions"):
-            raise ModelError(f"nougat engine: unsupported decoder {type(decoder_lm).__name__} (needs an mBART decoder)")
+            raise ModelError(f"unsupported decoder {type(decoder_lm).__name__} (needs an mBART decoder)")
         self.decoder = inner
         self.lm_head = decoder_lm.get_output_embeddings()
         self.proj = getattr(model, "enc_to_dec_proj", None)
@@ -39,7 +71,10 @@ class MBartStepper:
         self.heads = first.num_heads
         self.head_dim = first.head_dim
         self.positions = inner.embed_positions.num_embeddings - getattr(inner.embed_positions, "offset", 2)
-        self.layers = [self._fuse(layer) for layer in inner.layers]
+        with _fused_lock:
+            if inner not in _fused:
+                _fused[inner] = [self._fuse(layer) for layer in inner.layers]
+            self.layers = _fused[inner]
         self.cross: list[tuple[torch.Tensor, torch.Tensor]] = []
         self.keys: list[torch.Tensor] = []
         self.values: list[torch.Tensor] = []
@@ -62,9 +97,26 @@ class MBartStepper:
     def dtype(self) -> torch.dtype:
         return self.lm_head.weight.dtype
 
+    def room(self) -> int:
+        """Positions left in the decoder after what was fed so far."""
+        return self.positions - self.length
+
     @torch.inference_mode()
-    def start(self, encoder_hidden: torch.Tensor, capacity: int) -> None:
-        """Begin a batch: project the cross-attention keys/values and reserve ``capacity`` positions."""
+    def start(self, encoder_hidden: torch.Tensor, prefix: torch.Tensor, capacity: int | None = None) -> torch.Tensor:
+        """Begin a batch: ``prefix`` ``(rows, length)`` (the decoder start token, or a task prompt that
+        starts with it) is fed after the page memory ``encoder_hidden``; returns the next logits."""
+        if prefix.shape[1] > self.positions:
+            raise ModelError(f"the prompt is {prefix.shape[1]} tokens, the decoder has only {self.positions} positions")
+        wanted = capacity if capacity is not None else (self.positions if self.device.type != "cpu" else 256)
+        self.begin(encoder_hidden, capacity=max(prefix.shape[1], min(wanted, self.positions)))
+        logits = None
+        for column in range(prefix.shape[1]):
+            logits = self.step(prefix[:, column])
+        return logits
+
+    @torch.inference_mode()
+    def begin(self, encoder_hidden: torch.Tensor, capacity: int) -> None:
+        """Project the cross-attention keys/values of a new batch and reserve ``capacity`` positions."""
         if self.proj is not None:
             encoder_hidden = self.proj(encoder_hidden)
         encoder_hidden = encoder_hidden.to(self.dtype)
@@ -100,7 +152,7 @@ class MBartStepper:
         if self.length < capacity:
             return
         if self.length >= self.positions:
-            raise ModelError(f"nougat engine: the decoder has only {self.positions} positions")
+            raise ModelError(f"the decoder has only {self.positions} positions")
         new = min(2 * capacity, self.positions)
         self.keys = [self._resize(c, new) for c in self.keys]
         self.values = [self._resize(c, new) for c in self.values]

@@ -1,0 +1,104 @@
+"""Benchmark: BLIP captions per second, batched vs one image at a time, through the blip plugin's code.
+
+The model has the shape of ``Salesforce/blip-image-captioning-base`` (ViT-B/16 at 384×384, a 12-layer
+BERT-base text decoder with cross-attention, BERT's 30524-token vocabulary) with random weights built
+from its config (no download). The same 32 images are captioned by ``docai_blip.generation.caption_batch``
+once per image (the baseline: what calling the model image by image costs) and in batches of
+``--batch-size``; both generate greedily to exactly ``--tokens`` new tokens, so the work per caption is
+equal. Both runs use the same weights, dtype and thread count.
+
+    python bench/plugins.py                                  # 32 images, batch 8, 20 tokens (~3 min on 2 cores)
+    python bench/plugins.py --batch-size 16 --dtype bf16     # a bf16 model (both sides)
+    python bench/plugins.py --images 4 --layers 2 --tokens 4 # smoke run
+
+The last line is the headline, e.g. ``BLIP captions: batched 8 = 2.1 captions/s, one by one 0.6 captions/s: 3.5x``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "blip"))  # uninstalled checkout
+
+from docai_blip.generation import caption_batch  # noqa: E402
+from docai_blip.tiny import BASE_SIZES, _config, _processor, build_bert_tokenizer  # noqa: E402
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo (platform.processor() is often empty on Linux)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def build_model(layers: int, dtype: torch.dtype, tokens: int) -> SimpleNamespace:
+    """A BLIP-captioning-base-shaped model with random weights, as the plugin's ``loaded`` object."""
+    from transformers import BlipForConditionalGeneration
+
+    tokenizer = build_bert_tokenizer(vocab_words=30524 - 2)
+    sizes = {**BASE_SIZES, "num_hidden_layers": layers, "vision_layers": layers}
+    config = _config(sizes, tokenizer, "BlipForConditionalGeneration")
+    torch.manual_seed(0)
+    model = BlipForConditionalGeneration(config).eval().to(dtype)
+    with torch.no_grad():  # never emit the end token, so every caption is exactly `tokens` long
+        model.text_decoder.cls.predictions.bias[config.text_config.sep_token_id] = -1e4
+    return SimpleNamespace(model=model, processor=_processor(tokenizer, sizes["image_size"]),
+                           device=torch.device("cpu"), dtype=dtype,
+                           generation=SimpleNamespace(max_new_tokens=tokens, temperature=0.0, top_p=1.0, seed=None,
+                                                      stop=[]))
+
+
+def images(count: int) -> list[Image.Image]:
+    rng = np.random.default_rng(0)
+    return [Image.fromarray(rng.integers(0, 255, (300 + 7 * i, 400, 3), dtype=np.uint8)) for i in range(count)]
+
+
+def run(loaded: SimpleNamespace, pictures: list[Image.Image], batch_size: int) -> tuple[float, list[str]]:
+    """Seconds to caption every picture in batches of ``batch_size``, and the captions."""
+    captions: list[str] = []
+    start = time.perf_counter()
+    for i in range(0, len(pictures), batch_size):
+        captions += [c.text for c in caption_batch(loaded, pictures[i:i + batch_size], None, loaded.generation)]
+    return time.perf_counter() - start, captions
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--images", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--tokens", type=int, default=20, help="new tokens per caption (BLIP's default length)")
+    parser.add_argument("--layers", type=int, default=12, help="vision and text layers (base: 12)")
+    parser.add_argument("--dtype", default="fp32", choices=["fp32", "bf16"])
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    dtype = torch.bfloat16 if args.dtype == "bf16" else torch.float32
+    print(f"CPU: {cpu_model()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}")
+    loaded = build_model(args.layers, dtype, args.tokens)
+    pictures = images(args.images)
+    run(loaded, pictures[:2], 2)  # warm-up: first-call allocations and kernel selection
+    batched_s, batched = run(loaded, pictures, args.batch_size)
+    single_s, single = run(loaded, pictures, 1)
+    same = sum(a == b for a, b in zip(batched, single, strict=True))
+    print(f"{args.images} images, {args.tokens} tokens each, {args.dtype}: batched {batched_s:.1f} s, "
+          f"one by one {single_s:.1f} s; {same}/{args.images} captions identical")
+    print(f"BLIP captions: batched {args.batch_size} = {args.images / batched_s:.2f} captions/s, one by one "
+          f"{args.images / single_s:.2f} captions/s: {single_s / batched_s:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

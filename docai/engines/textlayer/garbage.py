@@ -1,0 +1,65 @@
+"""Regions of a text layer whose glyphs have no usable Unicode, read by OCR instead.
+
+A page may be good text except for a few lines set in a font with a broken ToUnicode map (a
+diagram's labels, a heading in a decorative font). Those lines (:func:`docai.route.is_garbage_line`)
+are taken out, grouped into regions, and each region is rendered and read by the OCR models; the OCR
+lines join the page's text lines with the font size and weight of the lines they replace. Where OCR
+cannot run, the garbage text is set aside with its reason; it never reaches the markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pymupdf
+
+from docai.engines.textlayer.figures import merge_overlapping
+from docai.layout.lines import TextLine
+from docai.route import is_garbage_line
+from schemas.document import RegionRoute, Route, SetAside, SetAsideReason
+
+BBox = tuple[float, float, float, float]
+#: reads the text in some boxes of a page: (page, boxes) → OCR lines with page-point boxes
+RegionReader = Callable[[pymupdf.Page, list[BBox]], list[TextLine]]
+
+
+def split_garbage(lines: list[TextLine]) -> tuple[list[TextLine], list[TextLine]]:
+    """(good lines, garbage lines)."""
+    good, bad = [], []
+    for line in lines:
+        (bad if is_garbage_line(line.text) else good).append(line)
+    return good, bad
+
+
+def garbage_regions(bad: list[TextLine]) -> list[BBox]:
+    """The garbage lines' boxes, neighbours (within half a line height) merged into regions."""
+    slack = 0.5 * max((line.bbox[3] - line.bbox[1] for line in bad), default=0.0)
+    return merge_overlapping([line.bbox for line in bad], slack=slack)
+
+
+def read_garbage(page: pymupdf.Page, bad: list[TextLine], reader: RegionReader | None
+                 ) -> tuple[list[TextLine], list[RegionRoute], list[SetAside]]:
+    """OCR lines for the garbage lines' regions, a region route for each, and the garbage text set aside."""
+    regions = garbage_regions(bad)
+    set_aside = [SetAside(text=line.text, reason=SetAsideReason.garbage_layer, bbox=line.bbox) for line in bad]
+    reason = f"{len(bad)} lines of unmapped glyphs (no usable Unicode) in the text layer"
+    if reader is None:
+        return [], [RegionRoute(bbox=r, route=Route.failed, reason=reason + "; OCR is off") for r in regions], set_aside
+    try:
+        lines = reader(page, regions)
+    except Exception as exc:  # noqa: BLE001 - OCR trouble loses this region, never the page
+        failed = f"{reason}; OCR failed: {exc}"
+        return [], [RegionRoute(bbox=r, route=Route.failed, reason=failed) for r in regions], set_aside
+    for line in lines:
+        _take_style(line, bad)
+    return lines, [RegionRoute(bbox=r, route=Route.ocr, reason=reason) for r in regions], set_aside
+
+
+def _take_style(line: TextLine, bad: list[TextLine]) -> None:
+    """Give an OCR line the font size and weight of the garbage line it overlaps most."""
+    def overlap(other: TextLine) -> float:
+        a, b = line.bbox, other.bbox
+        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    best = max(bad, key=overlap)
+    if overlap(best) > 0:
+        line.size, line.bold, line.italic = best.size, best.bold, best.italic

@@ -1,0 +1,133 @@
+"""What a queued job may ask for: one policy for every submit path (CLI, Python, HTTP).
+
+Queued jobs run on workers that share only Redis and the storage with whoever submitted them, so a
+request is checked before it is queued and a bad one never reaches a worker:
+
+- model names are hub ids (``name`` or ``owner/name``), never filesystem paths; the workers look a model
+  up in ``<storage>/models/<owner>/<name>``, then in the local Hugging Face cache, and never download;
+- pickle checkpoints are refused (``allow_pickle``): workers load safetensors only;
+- an engine that needs a model (``nougat``, ``donut``) has one, and the workers have it;
+- a question has no Donut tags of its own and fits the model's decoder with its prompt.
+
+Each check is a small function raising the usual :class:`docai.errors.DocaiError`, so the options
+layer can call them one by one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from docai.errors import ConfigError, InputError, ModelError
+from docai.options import ConvertOptions
+from docai.settings import Settings
+
+#: a hub id: 'name' or 'owner/name', no path syntax
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?")
+
+MAX_QUESTION_CHARS = 1000
+
+#: Donut's own markup; a question carrying it would steer the decoder
+DONUT_TAGS = re.compile(r"</?s_[^<>]*>|<sep/>")
+
+#: tokens around a DocVQA question: <s_docvqa><s_question> … </s_question><s_answer>, with room to answer
+PROMPT_TOKENS = 8
+
+#: transformers' generation max_length when a checkpoint sets none
+_GENERATION_DEFAULT = 20
+
+def check_model_name(name: object, field: str = "model") -> str:
+    """``name`` if it is shaped like a hub id, else :class:`ModelError` (paths are refused)."""
+    if not isinstance(name, str) or ".." in name or not MODEL_NAME.fullmatch(name):
+        raise ModelError(f"{field}: {str(name)[:100]!r} is not a model name (use a hub id like 'owner/name'; "
+                         "paths are not accepted for queued jobs)")
+    return name
+
+
+def resolve_model(model: object, settings: Settings, field: str = "model") -> Path:
+    """The local directory of model ``model``: ``<storage>/models/<name>``, else the Hugging Face cache.
+
+    Raises :class:`ModelError` for a name that is not a hub id or a model the workers do not have.
+    """
+    name = check_model_name(model, field)
+    local = settings.storage_dir / "models" / name
+    if (local / "config.json").is_file():
+        return local
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - transformers depends on it
+        try_to_load_from_cache = None
+    if try_to_load_from_cache is not None:
+        found = try_to_load_from_cache(name, "config.json")
+        if isinstance(found, str):
+            return Path(found).parent
+    raise ModelError(f"model {name!r} is not available to the workers: put it in the storage's models/ "
+                     "directory (DOCAI_STORAGE_DIR/models/<owner>/<name>) or the Hugging Face cache "
+                     "(workers never download)")
+
+
+def check_convert_options(options: ConvertOptions, settings: Settings) -> None:
+    """Refuse what a queued conversion may not ask for (see the module doc)."""
+    if options.allow_pickle:
+        raise ConfigError("allow_pickle cannot be set for a queued job: workers load safetensors checkpoints "
+                          "only (convert one with `docai dev to-safetensors`)")
+    # a forced engine without the model it needs is refused by ConvertOptions itself
+    for engine, values in options.engine_options.items():
+        name = values.get("model")
+        if name:
+            resolve_model(name, settings, f"{engine}_model")
+
+
+def check_question(question: str, model_dir: Path | None = None) -> str:
+    """The question, stripped, if a DocVQA model can take it; else the error that refuses it."""
+    question = (question or "").strip()
+    if not question:
+        raise InputError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}")
+    if DONUT_TAGS.search(question):
+        raise ConfigError("the question may not contain Donut tags like <s_...> or <sep/>")
+    limit = decoder_limit(model_dir) if model_dir is not None else 0
+    # a token covers at least one byte, so a question whose bytes fit needs no tokenizer to be sure
+    if limit and len(question.encode()) + PROMPT_TOKENS > limit:
+        tokens = question_tokens(str(model_dir), " ".join(question.split())) + PROMPT_TOKENS
+        if tokens > limit:
+            raise InputError(f"the question is too long for the model: {tokens} tokens with its prompt, "
+                             f"the model reads at most {limit}")
+    return question
+
+
+def decoder_limit(model_dir: Path) -> int:
+    """The longest sequence the model's decoder takes (its position limit, or its generation
+    ``max_length`` when the checkpoint sets one); 0 when the checkpoint does not say."""
+    config = _json(model_dir / "config.json")
+    positions = int((config.get("decoder") or {}).get("max_position_embeddings") or 0)
+    generation = int(_json(model_dir / "generation_config.json").get("max_length") or 0)
+    if generation and generation != _GENERATION_DEFAULT:
+        return min(generation, positions) if positions else generation
+    return positions
+
+
+@lru_cache(maxsize=8)
+def _tokenizer(model_dir: str):
+    try:
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure means the model cannot read questions
+        raise ModelError(f"the model's tokenizer cannot be loaded: {str(exc).splitlines()[0][:200]}") from None
+
+
+def question_tokens(model_dir: str, question: str) -> int:
+    """How many tokens the model's tokenizer makes of ``question`` (no special tokens)."""
+    return len(_tokenizer(model_dir)(question, add_special_tokens=False)["input_ids"])
+
+
+def _json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
