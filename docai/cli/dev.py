@@ -56,3 +56,35 @@ def to_safetensors(source: str, directory: Path) -> None:
 
     out = convert_to_safetensors(source, directory)
     click.echo(f"wrote safetensors checkpoint to {out}")
+
+
+@dev.command("convert-checkpoint")
+@click.argument("kind", metavar="KIND")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="a converter setting (repeatable), e.g. --set vision_heads=16")
+def convert_checkpoint(kind: str, source: Path, directory: Path, settings: tuple[str, ...]) -> None:
+    """Turn the official files of a KIND model in SOURCE into a safetensors checkpoint in DIRECTORY.
+
+    For model families whose official releases are not transformers checkpoints (MiniGPT-4: its own file,
+    the LAVIS BLIP-2 file and the language model). Pickle files are read with torch's safe unpickler.
+    """
+    from docai.errors import ConfigError
+    from docai.models.kinds import known_kinds
+    from docai.plugins.specs import import_ref
+
+    kinds = {name: k for name, k in known_kinds().items() if k.convert}
+    if kind not in kinds:
+        raise ConfigError(f"no converter for kind {kind!r}: kinds with one: {', '.join(sorted(kinds)) or 'none'}")
+    options = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {item!r}: write KEY=VALUE")
+        options[key.strip().replace("-", "_")] = int(value) if value.strip().lstrip("-").isdigit() else value
+    try:
+        out = import_ref(kinds[kind].convert)(source, directory, **options)
+    except TypeError as exc:
+        raise ConfigError(f"bad converter setting for {kind}: {exc}") from None
+    click.echo(f"wrote {kind} checkpoint to {out}")

@@ -38,6 +38,7 @@ class ModelKind:
     sdpa_capable: bool = False  # whether docai.models.swin_sdpa applies to its encoder
     split_dtype: bool = False  # whether the encoder may run in another dtype than the decoder (CPU default)
     tiny: str | None = None  # "module:function" that writes a tiny random checkpoint of this kind
+    convert: str | None = None  # "module:function" turning official files into a checkpoint of this kind
     description: str = ""
 
 

@@ -20,4 +20,5 @@ def register_model_kinds(register):
                        model_class="docai_minigpt4.model:MiniGPT4ForConditionalGeneration",
                        architectures=("MiniGPT4ForConditionalGeneration",),
                        tiny="docai_minigpt4.tiny:write_tiny_minigpt4",
+                       convert="docai_minigpt4.convert:convert",
                        description="MiniGPT-4 composed: EVA ViT-g + Q-Former + llama_proj + LLaMA"))
