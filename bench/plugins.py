@@ -55,9 +55,10 @@ def build_model(layers: int, dtype: torch.dtype, tokens: int) -> SimpleNamespace
     model = BlipForConditionalGeneration(config).eval().to(dtype)
     with torch.no_grad():  # never emit the end token, so every caption is exactly `tokens` long
         model.text_decoder.cls.predictions.bias[config.text_config.sep_token_id] = -1e4
-    model.generation_config.max_length = None
     return SimpleNamespace(model=model, processor=_processor(tokenizer, sizes["image_size"]),
-                           device=torch.device("cpu"), dtype=dtype, tokens=tokens)
+                           device=torch.device("cpu"), dtype=dtype,
+                           generation=SimpleNamespace(max_new_tokens=tokens, temperature=0.0, top_p=1.0, seed=None,
+                                                      stop=[]))
 
 
 def images(count: int) -> list[Image.Image]:
@@ -70,7 +71,7 @@ def run(loaded: SimpleNamespace, pictures: list[Image.Image], batch_size: int) -
     captions: list[str] = []
     start = time.perf_counter()
     for i in range(0, len(pictures), batch_size):
-        captions += caption_batch(loaded, pictures[i:i + batch_size], max_new_tokens=loaded.tokens)
+        captions += [c.text for c in caption_batch(loaded, pictures[i:i + batch_size], None, loaded.generation)]
     return time.perf_counter() - start, captions
 
 

@@ -97,6 +97,14 @@ def clear_model_cache() -> None:
         _load_locks.clear()
 
 
+def release_model(loaded: LoadedModel) -> None:
+    """Forget one loaded model, so its weights are freed once its users drop it (a plugin model's
+    ``close()``, when the model lifecycle unloads it under the memory budget)."""
+    with _cache_lock:
+        for key in [k for k, v in _cache.items() if v is loaded]:
+            del _cache[key]
+
+
 def cached_models() -> list[LoadedModel]:
     """The models loaded in this process (for health checks and tests)."""
     with _cache_lock:

@@ -56,6 +56,9 @@ def write_tiny_blip(directory: str | os.PathLike, *, task: str = "caption", seed
     if unknown:
         raise ConfigError(f"unknown tiny BLIP setting(s): {', '.join(sorted(unknown))}")
     settings = {**TINY_SIZES, **sizes}
+    if settings["image_size"] % settings["patch_size"]:
+        raise ConfigError(f"image size {settings['image_size']} must be a multiple of the patch size "
+                          f"{settings['patch_size']}")
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     tokenizer = build_bert_tokenizer(vocab_words)
@@ -66,6 +69,33 @@ def write_tiny_blip(directory: str | os.PathLike, *, task: str = "caption", seed
     processor.image_processor.save_pretrained(out)
     processor.tokenizer.save_pretrained(out)
     return out
+
+
+def write_tiny_caption(directory: Path, *, seed: int = 0, **overrides: Any) -> Path:
+    """The ``blip`` kind's tiny writer (``docai dev tiny-model blip DIR``): a captioning checkpoint."""
+    return write_tiny_blip(directory, task="caption", seed=seed, **square_size(overrides))
+
+
+def write_tiny_vqa(directory: Path, *, seed: int = 0, **overrides: Any) -> Path:
+    """The ``blip-vqa`` kind's tiny writer: a question-answering checkpoint."""
+    return write_tiny_blip(directory, task="vqa", seed=seed, **square_size(overrides))
+
+
+def write_tiny_itm(directory: Path, *, seed: int = 0, **overrides: Any) -> Path:
+    """The ``blip-itm`` kind's tiny writer: an image-text retrieval checkpoint (ITM head, ITC projections)."""
+    return write_tiny_blip(directory, task="itm", seed=seed, **square_size(overrides))
+
+
+def square_size(overrides: dict[str, Any]) -> dict[str, Any]:
+    """``image_size`` given as (height, width) — as ``docai dev tiny-model --image-size H W`` passes it —
+    becomes the one side of BLIP's square input; other overrides pass through."""
+    size = overrides.get("image_size")
+    if isinstance(size, list | tuple):
+        if len(size) != 2 or size[0] != size[1]:
+            raise ConfigError(f"BLIP takes square images: --image-size {' '.join(map(str, size))} "
+                              "must give the same height and width")
+        overrides = {**overrides, "image_size": int(size[0])}
+    return overrides
 
 
 def build_bert_tokenizer(vocab_words: int | None = None):

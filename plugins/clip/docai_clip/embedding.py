@@ -1,4 +1,4 @@
-"""CLIP on a batch: unit-length image and text embeddings, zero-shot labels, text-to-image retrieval.
+"""CLIP on a batch: unit-length image and text embeddings, their similarities, zero-shot labels.
 
 Every function takes a loaded ``CLIPModel`` (``.model``, ``.processor``, ``.device``, ``.dtype``). Texts
 are padded with CLIP's end token and masked; the text embedding is read at the first end token, so a
@@ -8,9 +8,6 @@ batch gives the items' one-by-one values (tested).
 from __future__ import annotations
 
 from typing import Any
-
-#: CLIP's own default prompt (the paper's "A photo of a {label}."); ``{}`` is replaced by the label.
-DEFAULT_TEMPLATES: tuple[str, ...] = ("a photo of a {}.",)
 
 
 def image_embeddings(loaded: Any, images: list) -> list[list[float]]:
@@ -23,39 +20,20 @@ def text_embeddings(loaded: Any, texts: list[str]) -> list[list[float]]:
     return _texts(loaded, texts).tolist()
 
 
-def zero_shot(loaded: Any, images: list, labels: list[str],
-              templates: tuple[str, ...] | list[str] = DEFAULT_TEMPLATES) -> list[dict[str, float]]:
-    """Per image, the probability of each label (softmax over CLIP's scaled cosine similarities).
-
-    Each label is written into every template ("a photo of a {}."); its text embedding is the
-    normalised mean over the templates — CLIP's prompt ensembling.
-    """
+def zero_shot(loaded: Any, images: list, prompts: list[str]) -> list[list[float]]:
+    """Per image, the probability of each prompt ("a photo of a cat.") — the softmax of CLIP's scaled
+    cosine similarities, as CLIP classifies zero-shot."""
     import torch
 
-    if not labels:
+    if not prompts:
         raise ValueError("zero-shot needs at least one label")
-    classes = label_embeddings(loaded, labels, templates)
     scale = loaded.model.logit_scale.detach().float().exp()
-    probs = torch.softmax(scale * _images(loaded, images) @ classes.T, dim=-1)
-    return [dict(zip(labels, row, strict=True)) for row in probs.tolist()]
+    return torch.softmax(scale * _images(loaded, images) @ _texts(loaded, prompts).T, dim=-1).tolist()
 
 
-def label_embeddings(loaded: Any, labels: list[str], templates: tuple[str, ...] | list[str] = DEFAULT_TEMPLATES):
-    """One unit-length embedding per label: the normalised mean of its templated texts' embeddings."""
-    from torch.nn.functional import normalize
-
-    if not templates or any("{}" not in t for t in templates):
-        raise ValueError("every prompt template must contain {} where the label goes")
-    texts = [template.format(label) for label in labels for template in templates]
-    per_text = _texts(loaded, texts).reshape(len(labels), len(templates), -1)
-    return normalize(per_text.mean(dim=1), dim=-1)
-
-
-def retrieve(loaded: Any, text: str, images: list, *, top_k: int | None = None) -> list[tuple[int, float]]:
-    """The images that best match ``text``: (index into ``images``, cosine similarity), best first."""
-    scores = (_images(loaded, images) @ _texts(loaded, [text])[0]).tolist()
-    ranked = sorted(enumerate(scores), key=lambda item: (-item[1], item[0]))
-    return ranked[:top_k] if top_k is not None else ranked
+def similarity(loaded: Any, images: list, texts: list[str]) -> list[list[float]]:
+    """Cosine similarity of every image's embedding with every text's: ``len(images)`` rows."""
+    return (_images(loaded, images) @ _texts(loaded, texts).T).tolist()
 
 
 def _images(loaded: Any, images: list):

@@ -1,6 +1,6 @@
 """Tiny random CLIP checkpoints: the files ``openai/clip-vit-base-patch32`` ships, a few hundred KB large.
 
-``write_tiny_clip(dir)`` writes ``config.json`` (``CLIPModel``), ``model.safetensors``, a byte-level BPE
+``write_tiny(dir)`` writes ``config.json`` (``CLIPModel``), ``model.safetensors``, a byte-level BPE
 ``CLIPTokenizer`` built here (the 256 byte symbols, their end-of-word forms, merges that make a few
 whole words, ``<|startoftext|>``/``<|endoftext|>`` last as in the real vocabulary — no download) and
 ``preprocessor_config.json`` (``CLIPImageProcessor``: resize the short side, centre crop). Random weights.
@@ -25,12 +25,22 @@ _WORDS = ("a", "an", "the", "of", "photo", "picture", "cat", "dog", "car", "bird
           "red", "blue", "green", "diagram", "chart", "table", "figure", "text", "person")
 
 
-def write_tiny_clip(directory: str | os.PathLike, *, seed: int = 0, **sizes: Any) -> Path:
-    """Write a tiny random CLIP checkpoint into ``directory``; ``sizes`` override :data:`TINY_SIZES`."""
+def write_tiny(directory: str | os.PathLike, *, seed: int = 0, **sizes: Any) -> Path:
+    """Write a tiny random CLIP checkpoint into ``directory``; ``sizes`` override :data:`TINY_SIZES`
+    (``image_size`` may be (height, width) of a square, as ``docai dev tiny-model --image-size`` gives it)."""
+    size = sizes.get("image_size")
+    if isinstance(size, list | tuple):
+        if len(size) != 2 or size[0] != size[1]:
+            raise ConfigError(f"CLIP takes square images: --image-size {' '.join(map(str, size))} must give "
+                              "the same height and width")
+        sizes["image_size"] = int(size[0])
     unknown = set(sizes) - set(TINY_SIZES)
     if unknown:
         raise ConfigError(f"unknown tiny CLIP setting(s): {', '.join(sorted(unknown))}")
     settings = {**TINY_SIZES, **sizes}
+    if settings["image_size"] % settings["patch_size"]:
+        raise ConfigError(f"image size {settings['image_size']} must be a multiple of the patch size "
+                          f"{settings['patch_size']}")
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     tokenizer = build_clip_tokenizer()
