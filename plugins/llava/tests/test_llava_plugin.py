@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
+# these families load through the one loader's processor handling (docai.models.parts, issue 9)
+pytest.importorskip("docai.models.parts", reason="needs the generalised loader of issue 9")
+
 from docai.errors import InputError, ModelError
 from docai.plugins.testing import check_conformance
 from schemas.plugins import ChatMessage, ChatRequest, GenerationOptions, ReadPageRequest, VQARequest
