@@ -25,6 +25,7 @@ CORE_COMMANDS: dict[str, str] = {
     "status": "docai.cli.queue:status_cmd",
     "result": "docai.cli.queue:result_cmd",
     "serve": "docai.cli.serve:serve_cmd",
+    "chat": "docai.cli.chat:chat_cmd",
 }
 
 

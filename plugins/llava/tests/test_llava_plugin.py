@@ -52,3 +52,18 @@ def test_a_checkpoint_of_another_family_is_refused(tmp_path):
     nougat = write_tiny_model("nougat", tmp_path / "nougat", image_size=(64, 64), window_size=2)
     with pytest.raises(ModelError, match="not a LLaVA-family"):
         create_model(f"llava:{nougat}", {"device": "cpu"})
+
+
+def test_docai_chat_one_shot(tiny_llava, tmp_path):
+    from click.testing import CliRunner
+
+    from docai.cli import main
+
+    image = tmp_path / "page.png"
+    Image.new("RGB", (40, 30), "red").save(image)
+    result = CliRunner().invoke(main, ["chat", str(image), "--model", f"llava:{tiny_llava}", "-m", "What is it?",
+                                       "--max-new-tokens", "4", "--device", "cpu", "--dtype", "fp32"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip()
+    bad = CliRunner().invoke(main, ["chat", str(image), "--model", f"llava:{tiny_llava}", "-m", ""])
+    assert bad.exit_code != 0
