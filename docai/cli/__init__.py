@@ -26,6 +26,11 @@ CORE_COMMANDS: dict[str, str] = {
     "status": "docai.cli.queue:status_cmd",
     "result": "docai.cli.queue:result_cmd",
     "serve": "docai.cli.serve:serve_cmd",
+    "caption": "docai.cli.capabilities:caption_cmd",
+    "vqa": "docai.cli.capabilities:vqa_cmd",
+    "match": "docai.cli.capabilities:match_cmd",
+    "embed": "docai.cli.capabilities:embed_cmd",
+    "zero-shot": "docai.cli.capabilities:zero_shot_cmd",
 }
 
 
