@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.parse import quote
@@ -183,8 +184,8 @@ class DocaiClient:
         return self._request("GET", "/healthz").json()
 
     def _post(self, path: str, document: Upload, filename: str | None, fields: dict[str, str]) -> dict:
-        name, content = _upload(document, filename)
-        return self._request("POST", path, files={"file": (name, content)}, data=fields).json()
+        with _upload(document, filename) as (name, content):
+            return self._request("POST", path, files={"file": (name, content)}, data=fields).json()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -209,16 +210,22 @@ def _server_error(response: httpx.Response) -> DocaiError:
     return error
 
 
-def _upload(document: Upload, filename: str | None) -> tuple[str, bytes | IO[bytes]]:
+@contextmanager
+def _upload(document: Upload, filename: str | None) -> Iterator[tuple[str, bytes | IO[bytes]]]:
+    """The (name, content) of an upload; a path is streamed from its open file, never read whole."""
     if isinstance(document, bytes | bytearray):
-        return filename or "upload", bytes(document)
+        yield filename or "upload", bytes(document)
+        return
     if isinstance(document, str | Path):
         path = Path(document)
         try:
-            return filename or path.name, path.read_bytes()
+            handle = path.open("rb")
         except OSError as exc:
             raise InputError(f"{path}: {exc.strerror or exc}") from None
-    return filename or Path(getattr(document, "name", "upload") or "upload").name, document
+        with handle:
+            yield filename or path.name, handle
+        return
+    yield filename or Path(getattr(document, "name", "upload") or "upload").name, document
 
 
 def _form_value(value: Any) -> str:

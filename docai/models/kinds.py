@@ -24,7 +24,10 @@ class ModelKind:
     or, for model code that ships inside a plugin, ``"module:Class"`` (a ``PreTrainedModel`` subclass, still
     loaded from safetensors without remote code). ``processor_class=None`` loads the checkpoint's processor
     with ``AutoProcessor``. ``tiny`` names ``"module:function"`` writing a tiny random checkpoint, called as
-    ``function(directory: Path, *, seed: int = 0, **overrides) -> Path``.
+    ``function(directory: Path, *, seed: int = 0, **overrides) -> Path``. ``convert`` names
+    ``"module:function"`` converting a family's released checkpoint layout (pickles, its own file names) into
+    the safetensors layout it loads, called as ``function(source, target)`` by
+    ``docai dev convert-checkpoint KIND SRC DIR``.
     """
 
     name: str
@@ -38,6 +41,7 @@ class ModelKind:
     sdpa_capable: bool = False  # whether docai.models.swin_sdpa applies to its encoder
     split_dtype: bool = False  # whether the encoder may run in another dtype than the decoder (CPU default)
     tiny: str | None = None  # "module:function" that writes a tiny random checkpoint of this kind
+    convert: str | None = None  # "module:function(source, target)" turning a released layout into a loadable one
     description: str = ""
 
 
