@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from docai.api.deps import jobs_of, settings_of
 from docai.api.errors import STATUS_BY_ERROR, ApiError, ErrorBody, status_for
 from docai.api.validation import check_job_id, check_model_name, clean_filename
-from docai.engines import engine_fields, engine_specs, is_model_engine
-from docai.errors import JobError
+from docai.engines import engine_fields
+from docai.errors import ConfigError, JobError
 from docai.options import ConvertOptions
 from schemas.document import Document
 from schemas.donut import Answer
@@ -55,13 +55,11 @@ def submit_job(
     fields = engine_fields()
     given = {name: check_model_name(value, field=name) if fields[name].is_model_ref else value
              for name, value in engine_options.items() if value is not None and value != ""}
-    engine = engine or "auto"
-    if engine != "auto" and not is_model_engine(engine) and engine not in engine_specs():
-        # a bad field value, reported as FastAPI reports its own validation errors
-        raise ApiError(422, "invalid_request", f"engine: {engine!r} is not an installed engine "
-                       f"(auto, {', '.join(engine_specs())} or FAMILY:CHECKPOINT)")
-    options = ConvertOptions(pages=pages or None, password=password or None, engine=engine, batch_size=batch_size,
-                             recompute=recompute, keep_furniture=keep_furniture, **given)
+    try:
+        options = ConvertOptions(pages=pages or None, password=password or None, engine=engine or "auto",
+                                 batch_size=batch_size, recompute=recompute, keep_furniture=keep_furniture, **given)
+    except ConfigError as exc:  # a bad field of the request (unknown engine, a forced engine without its
+        raise ApiError(422, "invalid_request", str(exc)) from None  # model), as FastAPI reports its own
     status = jobs_of(request).submit_convert(file.file, filename, options, settings=settings)
     return accepted(request, status)
 
