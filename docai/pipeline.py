@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from docai.assemble import assemble_document
 from docai.budget import page_budget
 from docai.cache import PageCache, cache_key
-from docai.engines import get_engine
+from docai.engines import engine_specs, get_engine
 from docai.engines.base import Engine, EngineOutput
 from docai.errors import DocaiError
 from docai.ingest.source import PageContext, Source, SourceDocument, open_source
@@ -28,7 +28,7 @@ def make_options(options: ConvertOptions | None = None, **overrides) -> ConvertO
     """ConvertOptions from an instance and/or keyword overrides (validated)."""
     if options is None:
         return ConvertOptions(**overrides)
-    return options.model_copy(update=overrides) if overrides else options
+    return ConvertOptions.model_validate({**options.model_dump(), **overrides}) if overrides else options
 
 
 def convert(source: Source, options: ConvertOptions | None = None, *,
@@ -37,11 +37,13 @@ def convert(source: Source, options: ConvertOptions | None = None, *,
 
     Keyword options are those of :class:`docai.options.ConvertOptions`, e.g.
     ``convert("paper.pdf", pages="1-3", engine="text")``. Raises a :class:`docai.errors.DocaiError`
-    for input that cannot be converted at all; a page that fails is marked in its ``errors`` instead.
+    for input that cannot be converted at all (a document over its content limits included); a page
+    that fails is marked in its ``errors`` instead.
     """
     opts = make_options(options, **overrides)
     start = time.perf_counter()
     with open_source(source, password=opts.password, pages=opts.pages, limits=opts.limits) as src:
+        src.check_cost()
         routes = route_pages(src.pages(), opts)
         pages = run_pages(routes, opts, progress=progress)
         return finish_document(src, pages, opts, total_s=time.perf_counter() - start)
@@ -77,7 +79,7 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
     for i, (_ctx, route, _reason) in enumerate(routed):
         by_route.setdefault(route, []).append(i)
     for route, indices in by_route.items():
-        if route is Route.failed:
+        if route == Route.failed:
             for i in indices:
                 failure = routed[i][0].failure
                 code = failure.code if failure is not None else "unreadable_page"
@@ -87,12 +89,12 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
                 progress(done, total)
             continue
         try:
-            engine = get_engine(route.value, options)
+            engine = get_engine(str(route), options)
         except DocaiError as exc:
             if _engine_was_asked_for(route, options):
                 raise  # a forced engine or a configured model that cannot load fails the whole run loudly
             for i in indices:
-                outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, route.value, "")
+                outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, str(route), "")
             done += len(indices)
             if progress:
                 progress(done, total)
@@ -122,7 +124,10 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
 def _engine_was_asked_for(route: Route, options: ConvertOptions) -> bool:
     """True where the user named this engine (``--engine``) or configured its model: then an engine that
     cannot be created is the user's error for the whole run, not a per-page problem."""
-    return options.engine.value == route.value or route in (Route.nougat, Route.donut)
+    if options.engine == route:
+        return True
+    spec = engine_specs().get(str(route))
+    return bool(spec and spec.requires)
 
 
 def _safe(get: Callable[[], float]) -> float:

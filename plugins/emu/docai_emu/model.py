@@ -10,7 +10,6 @@ way (:class:`docai.models.stepper_guided.GuidedStepper`) and a seed per row, the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,19 +71,35 @@ class EmuModel:
 
         flat = [image.convert("RGB") for group in images for image in group]
         inputs = self.processor(images=flat or None, text=list(texts), padding=True, return_tensors="pt")
-        extra = {}
-        if "pixel_values" in inputs:
-            extra = {"pixel_values": inputs["pixel_values"].to(self.device, self.model.dtype),
-                     "image_sizes": inputs["image_sizes"].to(self.device)}
+        embeds = self.image_embeds(inputs["input_ids"].to(self.device), flat)
         tok = self.tokenizer
         settings = DecodeSettings(
             max_new_tokens=max_new_tokens, eos_token_ids=(tok.eos_token_id,), pad_token_id=tok.pad_token_id,
             stop_strings=tuple(stop), bad_token_ids=tuple(self.model.vocabulary_mapping.image_tokens),
             sampling=Sampling(temperature=temperature, top_p=top_p, seed=seed) if temperature > 0 else None)
         stepper = CausalStepper(self.model)
-        first = stepper.start(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"], **extra)
+        first = stepper.start(inputs_embeds=embeds, attention_mask=inputs["attention_mask"])
         out = decode(stepper, first, settings, prompt_length=inputs["input_ids"].shape[1], text=tok.decode)
         return [cut_at_stop(tok.decode(g.tokens, skip_special_tokens=True), stop).strip() for g in out]
+
+    def image_embeds(self, input_ids: torch.Tensor, images: Sequence[Image.Image]) -> torch.Tensor:
+        """The prompt's embeddings with each image's VQ token embeddings in its placeholders. Each image is
+        encoded alone: in a batch the processor pads images to one size, which changes a smaller image's tokens."""
+        embeds = self.model.get_input_embeddings()(input_ids)
+        if not images:
+            return embeds
+        features = []
+        for image in images:
+            pixels = self.processor.image_processor([image], return_tensors="pt")
+            out = self.model.model.get_image_features(pixel_values=pixels["pixel_values"].to(self.device, self.model.dtype),
+                                                      image_sizes=pixels["image_sizes"].to(self.device))
+            features.append(out.pooler_output[0])
+        placeholders = input_ids == self.model.vocabulary_mapping.image_token_id
+        found, given = int(placeholders.sum()), sum(len(f) for f in features)
+        if found != given:
+            raise ModelError(f"Emu3 prompt has {found} image placeholders for {given} image tokens")
+        embeds[placeholders] = torch.cat(features).to(embeds.dtype)
+        return embeds
 
     def caption(self, images: Sequence[Image.Image], prompt: str | None = None, **generation: Any) -> list[str]:
         text = self.conversation_text([{"role": "user", "content": prompt or CAPTION_PROMPT, "images": 1}])
@@ -100,14 +115,21 @@ class EmuModel:
     def spatial_factor(self) -> int:
         return int(self.model.model.vqmodel.vision_spatial_factor)
 
-    def token_grid(self, width: int | None = None, height: int | None = None) -> tuple[int, int]:
-        """(rows, columns) of visual tokens for an image ``width`` × ``height`` px; default: the processor's
-        square image area, never above the largest image its image processor reads."""
+    def token_grid(self, width: int | None = None, height: int | None = None, ratio: str = "1:1") -> tuple[int, int]:
+        """(rows, columns) of visual tokens for an image ``width`` × ``height`` px. Without a size, the
+        processor's rule: its image area (never above the largest image its image processor reads) at the
+        aspect ``ratio`` ("W:H"); with one side only, a square."""
         factor = self.spatial_factor
         if width is None and height is None:
+            try:
+                w, h = (int(v) for v in ratio.split(":"))
+                if w <= 0 or h <= 0:
+                    raise ValueError
+            except ValueError:
+                raise InputError(f"aspect ratio {ratio!r}: use W:H with positive integers, e.g. 16:9") from None
             area = min(self.processor.image_area, self.processor.image_processor.max_pixels)
-            side = max(1, round(math.sqrt(area) / factor))
-            return side, side
+            rows, columns = self.processor.calculate_generate_size(f"{w}:{h}", area, factor)
+            return max(1, rows), max(1, columns)
         width, height = width or height, height or width
         if width % factor or height % factor:
             raise InputError(f"image size {width}x{height}: width and height must be multiples of {factor}")
@@ -122,13 +144,13 @@ class EmuModel:
     @torch.inference_mode()
     def generate_images(self, prompts: Sequence[str], seed: int = 0, *, negative_prompt: str | None = None,
                         width: int | None = None, height: int | None = None, guidance: float | None = None,
-                        top_k: int = TOP_K) -> list[Image.Image]:
+                        top_k: int = TOP_K, ratio: str = "1:1") -> list[Image.Image]:
         """One image per prompt (prompt ``i`` sampled with ``seed + i``); the same seed, the same image."""
         from docai.models.decode import DecodeSettings, Sampling, decode
         from docai.models.stepper_guided import GuidedStepper
         from docai.models.stepper_hf import CausalStepper
 
-        rows, columns = self.token_grid(width, height)
+        rows, columns = self.token_grid(width, height, ratio)
         total = segment_length(rows, columns)
         frame = f"{self.tokenizer.boi_token}{rows}*{columns}{self.tokenizer.image_wrapper_token}"
         bos, tok = self.tokenizer.bos_token, self.tokenizer
