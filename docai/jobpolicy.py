@@ -6,7 +6,8 @@ request is checked before it is queued and a bad one never reaches a worker:
 - model names are hub ids (``name`` or ``owner/name``), never filesystem paths; the workers look a model
   up in ``<storage>/models/<owner>/<name>``, then in the local Hugging Face cache, and never download;
 - pickle checkpoints are refused (``allow_pickle``): workers load safetensors only;
-- an engine that needs a model (``nougat``, ``donut``) has one, and the workers have it;
+- every model an engine option names (``nougat_model``, ``donut_model``, a plugin engine's option marked
+  as a model reference) is one the workers have; ``FAMILY:CHECKPOINT`` engines name no path;
 - a question has no Donut tags of its own and fits the model's decoder with its prompt.
 
 Each check is a small function raising the usual :class:`docai.errors.DocaiError`, so the options
@@ -21,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from docai.errors import ConfigError, InputError, ModelError
-from docai.options import ConvertOptions, EngineChoice
+from docai.options import ConvertOptions
 from docai.settings import Settings
 
 #: a hub id: 'name' or 'owner/name', no path syntax
@@ -38,8 +39,6 @@ PROMPT_TOKENS = 8
 #: transformers' generation max_length when a checkpoint sets none
 _GENERATION_DEFAULT = 20
 
-#: the engines that cannot run without a model, and the option naming it
-ENGINE_MODEL = {EngineChoice.nougat: "nougat_model", EngineChoice.donut: "donut_model"}
 
 
 def check_model_name(name: object, field: str = "model") -> str:
@@ -73,18 +72,21 @@ def resolve_model(model: object, settings: Settings, field: str = "model") -> Pa
 
 
 def check_convert_options(options: ConvertOptions, settings: Settings) -> None:
-    """Refuse what a queued conversion may not ask for (see the module doc)."""
+    """Refuse what a queued conversion may not ask for (see the module doc). That a forced engine has
+    the model it requires is checked by :class:`ConvertOptions` itself."""
+    from docai.engines import engine_fields, is_model_engine
+
     if options.allow_pickle:
         raise ConfigError("allow_pickle cannot be set for a queued job: workers load safetensors checkpoints "
                           "only (convert one with `docai dev to-safetensors`)")
-    needed = ENGINE_MODEL.get(options.engine)
-    if needed and not getattr(options, needed):
-        raise ConfigError(f"engine {options.engine.value} needs a model: give {needed} (a model name the "
-                          "workers have)")
-    for field in ENGINE_MODEL.values():
-        name = getattr(options, field)
+    if is_model_engine(options.engine):
+        family, _, checkpoint = options.engine.partition(":")
+        if checkpoint:
+            check_model_name(checkpoint, "engine")
+    for flat, field in engine_fields().items():
+        name = options.engine_options.get(field.engine, {}).get(field.name) if field.is_model_ref else None
         if name:
-            resolve_model(name, settings, field)
+            resolve_model(name, settings, flat)
 
 
 def check_question(question: str, model_dir: Path | None = None) -> str:

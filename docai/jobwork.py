@@ -32,6 +32,7 @@ from docai.settings import Settings
 from schemas.document import Page, Route
 from schemas.jobs import JobKind, JobRequest, JobState
 
+
 def runs_on_gpu(route: str | None) -> bool:
     """Whether a route's pages run on the gpu queue: its engine registered ``queue="gpu"`` (neural engines,
     plugin models); unrouted slices, text pages and failed pages stay on the cpu queue."""
