@@ -40,7 +40,6 @@ PROMPT_TOKENS = 8
 _GENERATION_DEFAULT = 20
 
 
-
 def check_model_name(name: object, field: str = "model") -> str:
     """``name`` if it is shaped like a hub id, else :class:`ModelError` (paths are refused)."""
     if not isinstance(name, str) or ".." in name or not MODEL_NAME.fullmatch(name):

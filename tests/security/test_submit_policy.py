@@ -79,7 +79,7 @@ def test_a_question_that_fits_is_accepted(settings, simple_pdf, installed):
 
 
 @pytest.mark.parametrize(("fields", "status", "code"), [
-    ({"engine": "nougat"}, 422, "invalid_request"),
+    ({"engine": "nougat"}, 422, "invalid_request"),  # refused by the options model itself
     ({"engine": "nougat", "nougat_model": "nobody/absent"}, 422, "model_error"),
     ({"nougat_model": "/etc"}, 422, "invalid_request"),
 ])
