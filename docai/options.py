@@ -72,6 +72,8 @@ class ConvertOptions(BaseModel):
     batch_size: int | None = Field(default=None, ge=1)
     keep_furniture: bool = Field(default=False, description="keep running headers, footers and page numbers "
                                  "in the markdown (they are always in the JSON)")
+    describe_figures: str | None = Field(default=None, description="FAMILY:CHECKPOINT of a plugin model that "
+                                         "captions every figure block (e.g. blip:Salesforce/blip-image-captioning-base)")
     use_cache: bool = True
     recompute: bool = Field(default=False, description="ignore cached pages (and rewrite them)")
     cache_dir: str | None = None

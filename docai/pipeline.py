@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from docai.assemble import assemble_document
 from docai.budget import page_budget
 from docai.cache import PageCache, cache_key
+from docai.describe import check_describer, describe_figures
 from docai.engines import get_engine
 from docai.engines.base import Engine, EngineOutput
 from docai.errors import DocaiError
@@ -40,6 +41,8 @@ def convert(source: Source, options: ConvertOptions | None = None, *,
     for input that cannot be converted at all; a page that fails is marked in its ``errors`` instead.
     """
     opts = make_options(options, **overrides)
+    if opts.describe_figures:
+        check_describer(opts.describe_figures)  # an unknown model fails before any page is converted
     start = time.perf_counter()
     with open_source(source, password=opts.password, pages=opts.pages, limits=opts.limits) as src:
         routes = route_pages(src.pages(), opts)
@@ -209,7 +212,10 @@ def _record_time(outs: list[EngineOutput], seconds: float) -> None:
 
 def finish_document(src: SourceDocument, pages: list[Page], options: ConvertOptions, *,
                     total_s: float | None = None) -> Document:
-    """Assemble the Document for ``src`` from its processed pages."""
+    """Assemble the Document for ``src`` from its processed pages (captioning figures first when asked)."""
+    if options.describe_figures:
+        describe_figures(src.pages(), pages, options.describe_figures, cache_dir=options.cache_dir,
+                         read_cache=options.use_cache and not options.recompute, write_cache=options.use_cache)
     return assemble_document(
         pages, source=src.name, sha256=src.sha256, mime_type=src.mime_type, page_count=src.page_count,
         metadata=src.metadata, options=public_options(options), keep_furniture=options.keep_furniture,

@@ -45,7 +45,7 @@ def limits_from(max_file_size: int, max_pages: int, max_image_pixels: int, page_
 
 #: the keyword names that :func:`conversion_options` adds to a command
 CONVERSION_PARAMS = ("pages", "engine", "password", "recompute", "no_cache", "ocr_dpi", "nougat_model",
-                     "donut_model", "donut_task", "batch_size", "allow_pickle", "keep_furniture", "max_file_size", "max_pages", "max_image_pixels",
+                     "donut_model", "donut_task", "batch_size", "allow_pickle", "keep_furniture", "describe_figures", "max_file_size", "max_pages", "max_image_pixels",
                      "page_timeout")
 
 
@@ -67,6 +67,8 @@ def conversion_options(func):
         click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice)."),
         click.option("--keep-furniture", is_flag=True,
                      help="Keep running headers, footers and page numbers in the markdown."),
+        click.option("--describe-figures", metavar="MODEL",
+                     help="Caption every figure with a plugin model (FAMILY:CHECKPOINT, e.g. blip:./tiny-blip)."),
         click.option("--allow-pickle", is_flag=True,
                      help="Let --nougat-model/--donut-model load pickle (.bin) weights; only for trusted sources."),
     ]
@@ -85,7 +87,7 @@ def conversion_options_from(params: dict, **extra):
         pages=p["pages"], password=p["password"], engine=p["engine"], recompute=p["recompute"],
         use_cache=not p["no_cache"], ocr_dpi=p["ocr_dpi"], nougat_model=p["nougat_model"],
         donut_model=p["donut_model"], donut_task=p["donut_task"], batch_size=p["batch_size"],
-        allow_pickle=p["allow_pickle"], keep_furniture=p["keep_furniture"],
+        allow_pickle=p["allow_pickle"], keep_furniture=p["keep_furniture"], describe_figures=p["describe_figures"],
         limits=limits_from(p["max_file_size"], p["max_pages"], p["max_image_pixels"], p["page_timeout"]),
         **extra,
     )
