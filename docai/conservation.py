@@ -20,6 +20,7 @@ from schemas.document import Page
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+_EMPHASIS = re.compile(r"[*`]")
 #: a hyphen (or soft hyphen) that ends a line, after a letter
 _LINE_HYPHEN = re.compile(r"(?<=\w)[-\u00ad\u2010]\s*\n\s*(?=\w)")
 
@@ -80,8 +81,9 @@ def layer_words(text: str) -> LayerWords:
 
 
 def markdown_words(markdown: str) -> list[str]:
-    """The words of docai's (or a peer's) markdown: comments and link targets left out."""
-    return words(_LINK_TARGET.sub("]", _COMMENT.sub(" ", markdown)))
+    """The words of docai's (or a peer's) markdown: comments, link targets and emphasis marks left
+    out (``ω*p*`` is one word, as printed)."""
+    return words(_EMPHASIS.sub("", _LINK_TARGET.sub("]", _COMMENT.sub(" ", markdown))))
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,56 @@ def coverage(layer: LayerWords, output: list[str]) -> Coverage:
             found += 1
         else:
             missing.append(whole)
+    found += _resegment(missing, pool)
     return Coverage(layer=len(layer), found=found, missing=missing, added=sum(pool.values()), output=len(output))
+
+
+def _resegment(missing: list[str], pool: Counter[str]) -> int:
+    """Words cut differently on the two sides: an output word made of missing layer words (``speci``
+    and ``fying``, split around a margin note in the layer, kept as ``specifying``), or a missing layer
+    word made of left-over output words (``THEPOWER`` printed with a gap, read as ``THE POWER``).
+    Both are consumed; returns how many layer words were found this way (``missing`` is updated)."""
+    if not missing or not +pool:
+        return 0
+    lost = Counter(missing)
+    found = 0
+    for word in sorted(+pool, key=len, reverse=True):
+        while pool[word] > 0 and (pieces := _split(word, lost)):
+            pool[word] -= 1
+            lost.subtract(pieces)
+            found += len(pieces)
+    for word in sorted(+lost, key=len, reverse=True):
+        while lost[word] > 0 and (pieces := _split(word, pool)):
+            lost[word] -= 1
+            pool.subtract(pieces)
+            found += 1
+    still: list[str] = []
+    for word in missing:
+        if lost[word] > 0:
+            still.append(word)
+            lost[word] -= 1
+    missing[:] = still
+    return found
+
+
+def _split(word: str, parts: Counter[str], limit: int = 4) -> list[str] | None:
+    """``word`` as 2..``limit`` words available in ``parts`` (each as often as counted), or ``None``."""
+    def search(rest: str, depth: int, used: Counter[str]) -> list[str] | None:
+        if not rest:
+            return [] if depth >= 2 else None
+        if depth == limit:
+            return None
+        for end in range(len(rest), 0, -1):
+            head = rest[:end]
+            if parts[head] - used[head] > 0 and (depth > 0 or end < len(word)):
+                used[head] += 1
+                tail = search(rest[end:], depth + 1, used)
+                if tail is not None:
+                    return [head, *tail]
+                used[head] -= 1
+        return None
+
+    return search(word, 0, Counter())
 
 
 def page_layer(page: pymupdf.Page) -> LayerWords:

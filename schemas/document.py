@@ -42,6 +42,7 @@ class Block(BaseModel):
     bbox: BBox | None = Field(default=None, description="x0, y0, x1, y1 in PDF points, origin top-left")
     level: int | None = Field(default=None, description="heading level 1-6, or list nesting depth from 0")
     ordered: bool | None = Field(default=None, description="list items: numbered (True) or bulleted")
+    marker: str | None = Field(default=None, description="list items: the label as printed, e.g. '3.', '(a)', 'iv)'")
     rows: list[list[str]] | None = Field(default=None, description="table cells, first row is the header")
     font_size: float | None = Field(default=None, description="dominant font size, for document-level passes")
     bold: bool | None = None

@@ -33,7 +33,7 @@ def parse_docai(argv: list[str]) -> click.Context:
     args = list(argv[1:])
     while True:
         name, *args = args or [""]
-        command = group.commands.get(name)
+        command = group.get_command(ctx, name)  # core commands load lazily
         if command is None:
             raise click.UsageError(f"docai has no command {name!r}")
         if not isinstance(command, click.Group):
@@ -114,3 +114,42 @@ def test_dockerfile_uses_slim_python_and_the_constraints():
     installs = [line for line in text.splitlines() if "pip install" in line]
     assert installs and all("-c constraints.txt" in line for line in installs)
     assert re.search(r"^USER (?!root)", text, re.MULTILINE)
+
+
+def test_the_api_is_not_published_without_a_key():
+    """The api listens on 0.0.0.0: with compose's default (empty) DOCAI_API_KEY, docai serve refuses."""
+    from docai.api.auth import check_exposure
+    from docai.errors import ConfigError
+
+    api = SERVICES["api"]
+    ctx = parse_docai(api["command"])
+    assert not ctx.params["insecure_no_auth"]
+    env = api["environment"]
+    assert "DOCAI_ALLOW_NO_AUTH" not in env
+    assert env["DOCAI_API_KEY"] in ("${DOCAI_API_KEY:-}", "${DOCAI_API_KEY}")  # from the operator, no default key
+    with pytest.raises(ConfigError, match="without an API key"):
+        check_exposure(ctx.params["host"], "", env={})
+    check_exposure(ctx.params["host"], "a-key", env={})
+
+
+def _flower_script() -> str:
+    command = SERVICES["flower"]["command"]
+    assert command[:2] == ["sh", "-c"]
+    return command[2].replace("$$", "$")  # compose's escape for a literal $
+
+
+@pytest.mark.parametrize(("auth", "starts"), [("", False), ("admin:pw", True)])
+def test_flower_starts_only_behind_basic_auth(tmp_path, auth, starts):
+    import os
+    import subprocess
+
+    assert SERVICES["flower"]["environment"]["FLOWER_BASIC_AUTH"].startswith("${FLOWER_BASIC_AUTH")
+    fake = tmp_path / "celery"  # stands in for celery: prints the arguments it was started with
+    fake.write_text('#!/bin/sh\necho "celery $*"\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:{os.environ['PATH']}", "FLOWER_BASIC_AUTH": auth}
+    run = subprocess.run(["sh", "-c", _flower_script()], env=env, capture_output=True, text=True, timeout=10)
+    if starts:
+        assert run.returncode == 0 and f"--basic-auth={auth}" in run.stdout
+    else:
+        assert run.returncode != 0 and "FLOWER_BASIC_AUTH" in run.stderr and "celery" not in run.stdout

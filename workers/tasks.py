@@ -81,7 +81,9 @@ def job_step(name: Callable[..., str]):
                 _fail(svc, job_id, exc.code, str(exc))
             except Exception as exc:  # noqa: BLE001 - a bug fails this job, never the worker
                 log.exception("job %s: %s failed", job_id, label)
-                _fail(svc, job_id, "internal_error", f"{label} failed: {type(exc).__name__}: {exc}")
+                # the job's status is what clients read: the exception's text (paths, addresses) stays in the log
+                _fail(svc, job_id, "internal_error",
+                      f"{label} failed: internal error ({type(exc).__name__}; the worker log has the details)")
 
         run.__name__, run.__qualname__, run.__doc__ = body.__name__, body.__qualname__, body.__doc__
         return run

@@ -11,6 +11,9 @@ schemes in the OpenAPI document.
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import os
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends
@@ -19,6 +22,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from docai.api.errors import error_response
+from docai.errors import ConfigError
 
 #: paths anyone may reach: liveness, readiness and the API's own documentation
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -76,3 +80,29 @@ def document_api_key(
     _token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
 ) -> None:
     """Route dependency that only declares the key schemes in OpenAPI (the middleware checks the key)."""
+
+
+#: the environment variable that lets ``docai serve`` listen beyond loopback without a key
+ALLOW_NO_AUTH_ENV = "DOCAI_ALLOW_NO_AUTH"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, api_key: str | None, *, insecure_no_auth: bool = False,
+                   env: Mapping[str, str] | None = None) -> None:
+    """Refuse (ConfigError) to serve beyond loopback without an API key, unless explicitly told to
+    (``--insecure-no-auth`` or ``DOCAI_ALLOW_NO_AUTH=1``, e.g. behind a proxy that authenticates)."""
+    env = os.environ if env is None else env
+    allowed = insecure_no_auth or env.get(ALLOW_NO_AUTH_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    if api_key or allowed or is_loopback(host):
+        return
+    raise ConfigError(f"refusing to serve on {host} without an API key: set DOCAI_API_KEY, or pass "
+                      f"--insecure-no-auth ({ALLOW_NO_AUTH_ENV}=1) if something in front authenticates clients")

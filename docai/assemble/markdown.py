@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from schemas.document import Block, BlockKind
 
+_NUMBER = re.compile(r"(\d{1,9})[.)]")
 #: kinds left out of markdown (kept in JSON)
 FURNITURE = {BlockKind.header, BlockKind.footer}
 
@@ -31,8 +33,8 @@ def render_block(block: Block, list_index: int = 0) -> str:
     if kind is BlockKind.heading:
         return "#" * min(max(block.level or 1, 1), 6) + " " + block.text.strip()
     if kind is BlockKind.list:
-        marker = f"{list_index}." if block.ordered else "-"
-        return "  " * (block.level or 0) + f"{marker} {block.text.strip()}"
+        marker, label = list_marker(block, list_index)
+        return "  " * (block.level or 0) + f"{marker} {label}{block.text.strip()}"
     if kind is BlockKind.table:
         if block.rows:
             return render_table(block.rows)
@@ -51,13 +53,25 @@ def render_block(block: Block, list_index: int = 0) -> str:
     return block.text.strip()
 
 
-def _list_indent(depth: int, counters: dict[int, int], kinds: dict[int, bool]) -> str:
+def list_marker(block: Block, list_index: int = 0) -> tuple[str, str]:
+    """The markdown marker of a list item and the label kept in front of its text. A printed number
+    (``3.``, ``3)``) is the marker as written; another label (``(a)``, ``iv.``) is kept in the text
+    of a bulleted item, as printed; numbered items without a label are numbered from ``list_index``."""
+    if not block.ordered:
+        return "-", ""
+    label = (block.marker or "").strip()
+    if not label:
+        return f"{list_index}.", ""
+    number = _NUMBER.fullmatch(label)
+    if number:
+        return f"{int(number.group(1))}.", ""
+    return "-", label + " "
+
+
+def _list_indent(depth: int, widths: dict[int, int]) -> str:
     """Indentation that nests an item under its parents: the width of each parent's marker
     (``- `` is 2, ``10. `` is 4), as CommonMark requires."""
-    width = 0
-    for parent in range(depth):
-        width += len(f"{counters[parent]}. ") if kinds.get(parent) and parent in counters else 2
-    return " " * width
+    return " " * sum(widths.get(parent, 2) for parent in range(depth))
 
 
 def render_markdown(blocks: Iterable[Block], leave_out: set[BlockKind] = FURNITURE) -> str:
@@ -67,6 +81,7 @@ def render_markdown(blocks: Iterable[Block], leave_out: set[BlockKind] = FURNITU
     list_run: list[str] = []
     counters: dict[int, int] = {}
     kinds: dict[int, bool] = {}
+    widths: dict[int, int] = {}
 
     def flush() -> None:
         if list_run:
@@ -74,6 +89,7 @@ def render_markdown(blocks: Iterable[Block], leave_out: set[BlockKind] = FURNITU
             list_run.clear()
             counters.clear()
             kinds.clear()
+            widths.clear()
 
     for block in blocks:
         if block.kind in leave_out:
@@ -83,11 +99,15 @@ def render_markdown(blocks: Iterable[Block], leave_out: set[BlockKind] = FURNITU
             for deeper in [d for d in counters if d > depth]:
                 del counters[deeper]
                 kinds.pop(deeper, None)
-            if kinds.get(depth) is not bool(block.ordered):  # bullets → numbers starts a new list
+                widths.pop(deeper, None)
+            numbered = list_marker(block, 1)[0] != "-"
+            if kinds.get(depth) is not numbered:  # bullets → numbers starts a new list
                 counters[depth] = 0
-                kinds[depth] = bool(block.ordered)
+                kinds[depth] = numbered
             counters[depth] = counters.get(depth, 0) + 1
-            list_run.append(_list_indent(depth, counters, kinds) + render_block(block, counters[depth]).lstrip())
+            marker = list_marker(block, counters[depth])[0]
+            widths[depth] = len(marker) + 1
+            list_run.append(_list_indent(depth, widths) + render_block(block, counters[depth]).lstrip())
             continue
         flush()
         text = render_block(block)

@@ -16,16 +16,22 @@ from docai.settings import Settings
               help="API worker processes (the conversions themselves run on the queue workers).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               default="info", show_default=True)
-def serve_cmd(host: str, port: int, workers: int, log_level: str) -> None:
+@click.option("--insecure-no-auth", is_flag=True,
+              help="Serve beyond loopback without DOCAI_API_KEY (only behind something that authenticates).")
+def serve_cmd(host: str, port: int, workers: int, log_level: str, insecure_no_auth: bool) -> None:
     """Serve the HTTP API (jobs, results, questions; OpenAPI docs at /docs).
 
     Settings come from the DOCAI_* environment (broker, storage, API key, upload limit) and are
-    checked before the server starts.
+    checked before the server starts. Beyond loopback it refuses to start without an API key
+    unless --insecure-no-auth (or DOCAI_ALLOW_NO_AUTH=1) is given.
     """
-    Settings.from_env()  # a bad DOCAI_* value stops here with one line, not in every worker
+    settings = Settings.from_env()  # a bad DOCAI_* value stops here with one line, not in every worker
     try:
         import uvicorn
+
+        from docai.api.auth import check_exposure
     except ImportError:
         raise ConfigError("docai serve needs the service extras: pip install 'docai[service]'") from None
+    check_exposure(host, settings.api_key, insecure_no_auth=insecure_no_auth)
     uvicorn.run("docai.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, server_header=False)

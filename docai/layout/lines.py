@@ -42,8 +42,8 @@ def lines_to_blocks(lines: list[TextLine], page_width: float, page_height: float
                     body_size: float | None = None) -> list[Block]:
     """Group lines (already in reading order) into blocks.
 
-    Paragraphs are re-joined across line breaks (with de-hyphenation); list items lose their marker
-    and get ``ordered``/``level``; ``Figure 1: ...`` becomes a caption; monospaced runs become code;
+    Paragraphs are re-joined across line breaks (with de-hyphenation); list items keep their label in
+    ``marker`` (numbered ones) and get ``ordered``/``level``; ``Figure 1: ...`` becomes a caption; monospaced runs become code;
     short lines larger or bolder than the body text (``body_size``, by default the most common size
     of these lines) become heading candidates with a provisional level. Every block records its
     ``font_size`` and ``bold`` for the document-level passes.
@@ -73,7 +73,7 @@ def _block(group: list[TextLine], body: float) -> Block:
     larger = body > 0 and size >= body * HEADING_SIZE_RATIO
     if marker and not larger:
         return Block(kind=BlockKind.list, text=_emphasise(marker.text.strip(), bold, italic),
-                     ordered=marker.ordered, level=0, **common)
+                     ordered=marker.ordered, marker=marker.marker if marker.ordered else None, level=0, **common)
     if is_caption(text):
         return Block(kind=BlockKind.caption, text=_emphasise(text, bold, False), **common)
     if is_heading_candidate(text, size, bold, len(group), body):

@@ -121,3 +121,34 @@ def _save(tok, directory: Path, tokenizer_class: str, *, extra: dict) -> None:
         **extra,
     }
     (directory / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
+#: LLaMA's sentencepiece layout: <unk>=0, <s>=1, </s>=2
+LLAMA_BASE_TOKENS: tuple[str, ...] = ("<unk>", "<s>", "</s>")
+
+
+def write_llama_tokenizer(directory: Path, *, special: tuple[str, ...] = (), pad_token: str | None = None,
+                          chat_template: str | None = None) -> int:
+    """Write a sentencepiece-style tokenizer with LLaMA's layout (``<s>`` prepended, ``▁`` for spaces, every
+    printable ASCII character a piece); ``special`` adds one-token specials (``<image>``). Returns the vocab size."""
+    from tokenizers import Tokenizer, decoders, pre_tokenizers, processors
+    from tokenizers.models import Unigram
+
+    pieces: list[tuple[str, float]] = [(token, 0.0) for token in LLAMA_BASE_TOKENS]
+    pieces.append(("▁", -2.0))
+    pieces += [("▁" + ch, -3.0) for ch in string.ascii_letters + string.digits]
+    pieces += [(ch, -4.0) for ch in _PRINTABLE]
+    tok = Tokenizer(Unigram(pieces, unk_id=0, byte_fallback=False))
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first", split=False)
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="first", split=False)
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B",
+                                                       special_tokens=[("<s>", 1)])
+    _add_special(tok, (*LLAMA_BASE_TOKENS, *special, *((pad_token,) if pad_token and pad_token not in special else ())))
+    extra: dict = {"model_max_length": 4096, "padding_side": "left", "add_bos_token": True}
+    if chat_template:
+        extra["chat_template"] = chat_template
+    _save(tok, directory, "PreTrainedTokenizerFast", extra=extra)
+    config = json.loads((directory / "tokenizer_config.json").read_text())
+    config["pad_token"] = pad_token or "<unk>"
+    (directory / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
+    return tok.get_vocab_size()

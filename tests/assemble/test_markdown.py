@@ -35,3 +35,14 @@ def test_paragraph_running_on_across_a_page_break_is_joined_in_the_document(make
     assert "middle of the information that the second page" in doc.markdown
     assert "carries on with. A new sentence follows.\n\nA third page starts" in doc.markdown
     assert doc.pages[0].markdown.rstrip().endswith("infor-")  # each page keeps its own text
+
+
+def test_list_labels_are_kept_as_printed():
+    """(a)/(b) stay (a)/(b), not 1./2.; a list that starts at 3 starts at 3 (issue 7, cause 7)."""
+    def item(text, marker, level=0):
+        return Block(kind=BlockKind.list, text=text, ordered=True, marker=marker, level=level)
+
+    md = render_markdown([item("first", "(a)"), item("second", "(b)"), item("nested", "iv.", 1),
+                          Block(kind=BlockKind.paragraph, text="Then:"), item("third", "3."), item("fourth", "4)"),
+                          item("deep", "(i)", 1)])
+    assert md == ("- (a) first\n- (b) second\n  - iv. nested\n\nThen:\n\n3. third\n4. fourth\n   - (i) deep\n")

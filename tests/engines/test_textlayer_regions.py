@@ -132,3 +132,38 @@ def test_real_text_over_figures_is_kept(testdata, name, page, words):
     for word in words:
         assert word in doc.markdown
     assert any(b.kind is BlockKind.figure for b in doc.pages[0].blocks)
+
+
+def _ruled_table(rows: list[list[str]], xs: list[float], y0: float = 100, h: float = 20) -> bytes:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 80), "Results by region and year are listed in the table below.", fontsize=11)
+    for r, row in enumerate(rows):
+        page.draw_line((xs[0], y0 + r * h), (560, y0 + r * h))
+        for c, text in enumerate(row):
+            if text:
+                page.insert_text((xs[c] + 4, y0 + r * h + 14), text, fontsize=10)
+    bottom = y0 + len(rows) * h
+    page.draw_line((xs[0], bottom), (560, bottom))
+    for x in [*xs, 560]:
+        page.draw_line((x, y0), (x, bottom))
+    data = doc.tobytes()
+    doc.close()
+    return data
+
+
+def test_two_row_table_header_is_kept_as_two_rows():
+    rows = [["Region", "Revenue", "", "Staff", ""], ["", "2022", "2023", "2022", "2023"],
+            ["North", "1,200", "1,350", "40", "42"], ["South", "980", "1,010", "35", "37"]]
+    doc = docai.convert(_ruled_table(rows, [72, 200, 290, 380, 470]), use_cache=False)
+    (table,) = [b for b in doc.pages[0].blocks if b.kind is BlockKind.table]
+    assert table.rows == rows
+
+
+def test_vector_diagram_is_not_a_table(testdata):
+    """redp5110 p10: a syntax diagram of boxes and connectors; find_tables reads it as an 8-column grid
+    with the words counted twice. It stays text, every label once."""
+    doc = docai.convert(testdata / "pdf" / "redp5110_sampled.pdf", pages="10", use_cache=False)
+    assert not any(b.kind is BlockKind.table for b in doc.pages[0].blocks)
+    assert doc.markdown.count("Names the row permission for row access control") == 1
+    assert "ENFORCED FOR ALL ACCESS" in doc.markdown

@@ -139,3 +139,22 @@ def test_messages_name_no_storage_path(settings, storage_dir):
     job_id = finished_job(settings, JobKind.ask, json.dumps({"answer": "x"}).encode())
     assert str(storage_dir) not in json.dumps(services(settings).store.status(job_id).model_dump(mode="json"))
     assert Path(storage_dir).is_dir()
+
+
+def test_a_worker_bug_does_not_show_its_exception_text_to_clients(settings, monkeypatch, caplog):
+    from workers import tasks
+
+    svc = services(settings)
+    job_id = os.urandom(16).hex()
+    svc.store.create(job_id, JobRequest(kind=JobKind.convert, document_ref="documents/" + "0" * 64), 1)
+
+    def buggy_step(svc, job_id):
+        raise RuntimeError("cannot open /srv/secret/storage/blobs/x at redis://10.0.0.5:6379")
+
+    monkeypatch.setattr(tasks, "_services", lambda: svc)
+    monkeypatch.setattr(tasks, "plan_job", buggy_step)
+    tasks.plan.run(job_id)
+    status = svc.store.status(job_id)
+    assert status.state.value == "failed" and status.error_code == "internal_error"
+    assert "/srv/secret" not in status.error and "10.0.0.5" not in status.error
+    assert "RuntimeError" in status.error and "/srv/secret" in caplog.text

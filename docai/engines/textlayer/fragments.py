@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
+from docai.engines.textlayer.frames import Frame
 from docai.engines.textlayer.links import PageLinks
 from docai.engines.textlayer.spans import Run, render_runs, run_from_span
 from docai.layout.lines import TextLine
@@ -65,33 +66,36 @@ class Row:
                      max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def read_fragments(page: pymupdf.Page, links: PageLinks, textpage: pymupdf.TextPage | None = None) -> list[Fragment]:
-    """Horizontal text lines of the page with their styled runs (rotated text is left out)."""
+def text_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> list[dict]:
+    """The page's pymupdf text lines (``dict`` output, image blocks left out), every direction."""
+    return [line for block in page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)["blocks"]
+            if block.get("type") == 0 for line in block["lines"]]
+
+
+def read_fragments(lines: list[dict], links: PageLinks, frame: Frame | None = None) -> list[Fragment]:
+    """Fragments with their styled runs from pymupdf lines (all of one direction), their boxes in
+    ``frame`` coordinates (the unrotated page when ``None``)."""
     fragments = []
-    for block in page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)["blocks"]:
-        if block.get("type") != 0:
-            continue
-        for line in block["lines"]:
-            dx, dy = line["dir"]
-            if dx < 0.95 or abs(dy) > 0.05:
+    for line in lines:
+        runs, sizes = [], Counter()
+        for span in line["spans"]:
+            if not span["text"]:
                 continue
-            runs, sizes = [], Counter()
-            for span in line["spans"]:
-                if not span["text"]:
-                    continue
-                runs.append(run_from_span(span, links.at(span["bbox"]) if links else None))
-                sizes[round(span["size"], 1)] += len(span["text"].strip())
-            if runs and any(r.text.strip() for r in runs):
-                fragments.append(Fragment(tuple(line["bbox"]), sizes.most_common(1)[0][0], runs))
+            runs.append(run_from_span(span, links.at(span["bbox"]) if links else None))
+            sizes[round(span["size"], 1)] += len(span["text"].strip())
+        if runs and any(r.text.strip() for r in runs):
+            bbox = tuple(line["bbox"]) if frame is None else frame.to_frame(tuple(line["bbox"]))
+            fragments.append(Fragment(bbox, sizes.most_common(1)[0][0], runs))
     return fragments
 
 
-def merge_rows(fragments: list[Fragment]) -> list[Row]:
-    """Fragments on the same row and near each other → one :class:`Row` each."""
+def merge_rows(fragments: list[Fragment], duplicates: list[Fragment] | None = None) -> list[Row]:
+    """Fragments on the same row and near each other → one :class:`Row` each; text drawn twice at
+    one place is kept once (the second copy goes to ``duplicates``)."""
     rows: list[Row] = []
     for band in _bands(fragments):
         for frag in sorted(band, key=lambda f: f.bbox[0]):  # left to right, whatever the baseline jitter
-            if not _attach(rows, frag):
+            if not _attach(rows, frag, duplicates):
                 row = Row()
                 row.add(frag)
                 rows.append(row)
@@ -113,7 +117,7 @@ def _bands(fragments: list[Fragment]) -> list[list[Fragment]]:
     return bands
 
 
-def _attach(rows: list[Row], frag: Fragment) -> bool:
+def _attach(rows: list[Row], frag: Fragment, duplicates: list[Fragment] | None) -> bool:
     x0, y0, x1, y1 = frag.bbox
     for row in reversed(rows[-_RECENT_ROWS:]):
         rx0, ry0, rx1, ry1 = row.bbox
@@ -121,6 +125,8 @@ def _attach(rows: list[Row], frag: Fragment) -> bool:
         if overlap < 0.5 * max(0.5, min(ry1 - ry0, y1 - y0)):
             continue
         if _duplicate(row, frag):
+            if duplicates is not None:
+                duplicates.append(frag)
             return True
         last = row.fragments[-1]
         reach = frag.size * (3.0 if _lead_in(last.text) else CODE_GAP if last.mono and frag.mono else MERGE_GAP)
@@ -177,8 +183,7 @@ def is_rtl(text: str) -> bool:
     return rtl > 0 and rtl >= sum(1 for c in text if c.isalpha()) / 2
 
 
-def page_lines(page: pymupdf.Page, links: PageLinks, textpage: pymupdf.TextPage | None = None) -> list[TextLine]:
-    """The page's visual text lines, in no particular order (``textpage``: one made with
-    :data:`TEXT_FLAGS`, shared with the other readers of the page)."""
-    lines = (row_line(row) for row in merge_rows(read_fragments(page, links, textpage)))
+def row_lines(fragments: list[Fragment], duplicates: list[Fragment] | None = None) -> list[TextLine]:
+    """Visual lines (in no particular order) from one direction's fragments."""
+    lines = (row_line(row) for row in merge_rows(fragments, duplicates))
     return [line for line in lines if line is not None]

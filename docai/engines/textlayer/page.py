@@ -11,8 +11,9 @@ import pymupdf
 
 from docai.engines.base import EngineOutput
 from docai.engines.textlayer.aligned import aligned_tables
+from docai.engines.textlayer.directions import PageText, read_page_text
 from docai.engines.textlayer.figures import figure_block, figure_boxes
-from docai.engines.textlayer.fragments import TEXT_FLAGS, page_lines
+from docai.engines.textlayer.fragments import TEXT_FLAGS
 from docai.engines.textlayer.garbage import RegionReader, read_garbage, split_garbage
 from docai.engines.textlayer.links import PageLinks
 from docai.engines.textlayer.tables import page_tables
@@ -20,7 +21,7 @@ from docai.layout.kinds import body_size
 from docai.layout.lines import TextLine, lines_to_blocks
 from docai.layout.order import reading_order
 from docai.layout.paragraphs import line_size
-from schemas.document import Block, BlockKind, RegionRoute, Route, SetAside
+from schemas.document import Block, BlockKind, RegionRoute, Route
 
 BBox = tuple[float, float, float, float]
 
@@ -36,16 +37,19 @@ def page_blocks(page: pymupdf.Page) -> list[Block]:
 
 def read_page(page: pymupdf.Page, region_reader: RegionReader | None = None) -> EngineOutput:
     """The page's blocks, with the regions read another way (garbage lines sent to ``region_reader``'s
-    OCR) and the text set aside."""
+    OCR) and the text set aside. Boxes are in the page's reading frame (see :mod:`.frames`)."""
     textpage = page.get_textpage(flags=TEXT_FLAGS)  # one text extraction shared by every reader
-    lines, bad = split_garbage(page_lines(page, PageLinks(page.get_links()), textpage))
+    text = read_page_text(page, PageLinks(page.get_links()), textpage)
+    upright = text.frame.identity and not page.rotation  # frame, stored and displayed page coincide
+    lines, bad = split_garbage(text.lines) if upright else (text.lines, [])
     regions: list[RegionRoute] = []
-    set_aside: list[SetAside] = []
+    set_aside = list(text.set_aside)
     if bad:
-        ocr_lines, regions, set_aside = read_garbage(page, bad, region_reader)
+        ocr_lines, regions, garbage = read_garbage(page, bad, region_reader)
         lines += ocr_lines
-    blocks = layout_page(page, lines, textpage)
-    scans = [b for b in blocks if b.kind is BlockKind.figure and _under_invisible_text(page, b.bbox, lines)]
+        set_aside += garbage
+    blocks = layout_page(page, lines, textpage, text)
+    scans = [b for b in blocks if b.kind is BlockKind.figure and upright and _under_invisible_text(page, b.bbox, lines)]
     for scan in scans:  # a scanned picture of text under its OCR layer: the layer is its content
         blocks.remove(scan)
         regions.append(RegionRoute(bbox=scan.bbox, route=Route.text,
@@ -69,21 +73,28 @@ def _under_invisible_text(page: pymupdf.Page, box: BBox | None, lines: list[Text
     return hidden > 2 * shown
 
 
-def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.TextPage | None = None) -> list[Block]:
-    """Blocks in reading order from the page's text lines, its tables and its figures."""
-    if not lines:
-        return [figure_block(box) for box in figure_boxes(page)]
-    tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines], textpage)
-    skip = [t.bbox for t in tables] + [line.bbox for line in lines if line.mono]
-    tables += aligned_tables(page, skip, textpage)
-    figures = [figure_block(box) for box in figure_boxes(page)]
+def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.TextPage | None = None,
+                text: PageText | None = None) -> list[Block]:
+    """Blocks in reading order from the page's text lines (in ``text.frame``), the blocks of its text
+    in other directions, its tables and its figures; boxes in the reading frame."""
+    frame = text.frame if text is not None else None
+    rotated = text.rotated if text is not None else []
+    figures = [figure_block(frame.to_frame(box) if frame else box) for box in figure_boxes(page)]
+    if not lines and not rotated:
+        return figures
+    tables: list[Block] = []
+    if frame is None or frame.identity:  # on a turned page pymupdf's tables would come out transposed
+        tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines], textpage)
+        skip = [t.bbox for t in tables] + [line.bbox for line in lines if line.mono] + [b.bbox for b in rotated]
+        tables += aligned_tables(page, skip, textpage)
     lines = [line for line in lines if not any(_centre_inside(line.bbox, t.bbox) for t in tables)]
+    rotated = [b for b in rotated if not any(_centre_inside(b.bbox, t.bbox) for t in tables)]
     body = body_size((line_size(x), len(x.text)) for x in lines)
-    items: list[TextLine | Block] = [*lines, *tables, *figures]
+    items: list[TextLine | Block] = [*lines, *tables, *figures, *rotated]
     order = reading_order([_order_box(item, lines) for item in items])
     blocks: list[Block] = []
     run: list[TextLine] = []
-    width, height = float(page.rect.width), float(page.rect.height)
+    width, height = (frame.width, frame.height) if frame else (float(page.rect.width), float(page.rect.height))
     for i in order:
         item = items[i]
         if isinstance(item, TextLine):

@@ -23,6 +23,10 @@ MIN_RULE = 30.0
 ALIGN = 3.0
 #: a page with more path items than this is a drawing, not a table page
 MAX_ITEMS = 6000
+#: a found table with fewer filled cells than this share is a diagram's boxes, not a table
+MIN_FILLED = 0.25
+#: ... and so is one whose cells hold the words inside it this many times over
+MAX_REPEATED = 1.2
 
 
 def horizontal_rules(drawings: Iterable[dict]) -> list[BBox]:
@@ -75,9 +79,25 @@ def find_table_blocks(page: pymupdf.Page, region: BBox, textpage: pymupdf.TextPa
     blocks = []
     for table in tables:
         rows = table_rows(table, words)
-        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+        if len(rows) >= 2 and max(len(r) for r in rows) >= 2 and is_plausible_grid(rows, _words_in(words, table.bbox)):
             blocks.append(Block(kind=BlockKind.table, rows=rows, bbox=tuple(table.bbox)))
     return blocks
+
+
+def is_plausible_grid(rows: list[list[str]], words: list[tuple]) -> bool:
+    """A table, not a diagram's boxes and arrows read as cells: most cells hold text, and no word is
+    counted in two cells (overlapping cells, or a header row that repeats the whole diagram)."""
+    cells = [c for r in rows for c in r]
+    filled = sum(1 for c in cells if c.strip())
+    if filled < MIN_FILLED * len(cells):
+        return False
+    in_cells = sum(len(c.split()) for c in cells)
+    return in_cells <= MAX_REPEATED * max(1, len(words))
+
+
+def _words_in(words: list[tuple], box: BBox) -> list[tuple]:
+    x0, y0, x1, y1 = box
+    return [w for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1]
 
 
 def table_rows(table, words: list[tuple]) -> list[list[str]]:

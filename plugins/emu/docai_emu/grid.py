@@ -2,15 +2,16 @@
 
 After the prompt's ``<|image start|>H*W<|image token|>``, an image is ``H`` rows of ``W`` visual tokens, each
 row closed by the end-of-line token, then end-of-frame, end-of-image and end-of-sequence: exactly
-``H·(W+1)+3`` tokens, the segment ``decode_image_tokens`` takes. :class:`ImageGridConstraint` allows, at
+``H·(W+1)+3`` tokens, the segment ``decode_image_tokens`` takes. :class:`GridStepper` allows, at
 each step, only the token(s) that shape permits (the logits-processor form of the ``prefix_allowed_tokens_fn``
-in transformers' Emu3 docs), so every generated segment decodes.
+in transformers' Emu3 docs, as a stepper of docai's one decode loop), so every generated segment decodes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -32,12 +33,32 @@ def segment_length(height: int, width: int) -> int:
     return height * (width + 1) + 3
 
 
-class ImageGridConstraint:
-    """Logits processor: the next token of every row is one the ``height`` × ``width`` grid allows."""
+class GridStepper:
+    """Wraps a stepper of :func:`docai.models.decode.decode`: each step's scores allow only the tokens the
+    ``height`` × ``width`` grid permits at that position (every row of the batch is at the same one)."""
 
-    def __init__(self, prompt_length: int, height: int, width: int, tokens: GridTokens) -> None:
-        self.prompt_length, self.height, self.width, self.tokens = prompt_length, height, width, tokens
+    def __init__(self, inner: Any, height: int, width: int, tokens: GridTokens) -> None:
+        self.inner, self.height, self.width, self.tokens = inner, height, width, tokens
+        self.generated = 0
         self._visual: torch.Tensor | None = None
+
+    @property
+    def device(self) -> torch.device:
+        return self.inner.device
+
+    def room(self) -> int | None:
+        return self.inner.room()
+
+    def select(self, rows: torch.Tensor) -> None:
+        self.inner.select(rows)
+
+    def start(self, *args: Any, **kwargs: Any) -> torch.Tensor:
+        self.generated = 1
+        return self.mask(self.inner.start(*args, **kwargs))
+
+    def step(self, tokens: torch.Tensor) -> torch.Tensor:
+        self.generated += 1
+        return self.mask(self.inner.step(tokens))
 
     def allowed(self, step: int) -> Sequence[int] | None:
         """The ids allowed as generated token number ``step`` (1-based); None means every visual token."""
@@ -50,9 +71,8 @@ class ImageGridConstraint:
             return (self.tokens.eol,)
         return None
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        step = input_ids.shape[1] - self.prompt_length + 1
-        allowed = self.allowed(step)
+    def mask(self, scores: torch.Tensor) -> torch.Tensor:
+        allowed = self.allowed(self.generated)
         if allowed is None:
             if self._visual is None or self._visual.device != scores.device:
                 self._visual = torch.tensor(self.tokens.visual, dtype=torch.long, device=scores.device)

@@ -3,9 +3,9 @@ with the Gen checkpoint.
 
 Understanding goes through the checkpoint's processor and chat template (one ``<image>`` per image; the
 processor expands it to the VQ tokens). Generation writes ``<|image start|>H*W<|image token|>`` after the
-prompt, samples exactly ``H·(W+1)+3`` tokens under :class:`docai_emu.grid.ImageGridConstraint` with
-classifier-free guidance against a negative prompt (framed the same way) and per-row seeds
-(:class:`docai.models.sampling.SeededSampler`), then ``decode_image_tokens`` and the VQ-VAE give pixels.
+prompt, samples exactly ``H·(W+1)+3`` tokens through docai's one decode loop, held to the grid by
+:class:`docai_emu.grid.GridStepper`, with classifier-free guidance against a negative prompt framed the same
+way (:class:`docai.models.stepper_guided.GuidedStepper`) and a seed per row, then ``decode_image_tokens`` and the VQ-VAE give pixels.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import torch
 from PIL import Image
 
 from docai.errors import InputError, ModelError
-from docai_emu.grid import GridTokens, ImageGridConstraint, segment_length
+from docai_emu.grid import GridStepper, GridTokens, segment_length
 
 #: Emu3's own defaults for image generation (BAAI/Emu3 ``image_generation.py``)
 NEGATIVE_PROMPT = ("lowres, bad anatomy, bad hands, text, error, missing fingers, extra digit, fewer digits, "
@@ -63,26 +63,28 @@ class EmuModel:
                          + [{"type": "text", "text": m["content"]}]} for m in messages]
         return self.processor.apply_chat_template(conversation, add_generation_prompt=True)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def respond(self, images: Sequence[Sequence[Image.Image]], texts: Sequence[str], *, max_new_tokens: int = 40,
-                temperature: float = 0.0, top_p: float = 1.0, seed: int | None = None,
-                stop: Sequence[str] = ()) -> list[str]:
+                temperature: float = 0.0, top_p: float = 1.0, seed: int = 0, stop: Sequence[str] = ()) -> list[str]:
         """The model's reply to each prompt text, given the images its ``<image>`` marks stand for."""
+        from docai.models.decode import DecodeSettings, Sampling, cut_at_stop, decode
+        from docai.models.stepper_hf import CausalStepper
+
         flat = [image.convert("RGB") for group in images for image in group]
         inputs = self.processor(images=flat or None, text=list(texts), padding=True, return_tensors="pt")
-        inputs = inputs.to(self.device)
+        extra = {}
         if "pixel_values" in inputs:
-            inputs["pixel_values"] = inputs["pixel_values"].to(self.model.dtype)
-        options: dict[str, Any] = {}
-        if temperature > 0:
-            from docai.models.sampling import SeededSampler
-
-            options["logits_processor"] = [SeededSampler([seed or 0] * len(texts), temperature=temperature,
-                                                         top_p=top_p)]
-        out = self.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
-                                  pad_token_id=self.tokenizer.pad_token_id, **options)
-        replies = self.tokenizer.batch_decode(out[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
-        return [_cut(reply, stop).strip() for reply in replies]
+            extra = {"pixel_values": inputs["pixel_values"].to(self.device, self.model.dtype),
+                     "image_sizes": inputs["image_sizes"].to(self.device)}
+        tok = self.tokenizer
+        settings = DecodeSettings(
+            max_new_tokens=max_new_tokens, eos_token_ids=(tok.eos_token_id,), pad_token_id=tok.pad_token_id,
+            stop_strings=tuple(stop), bad_token_ids=tuple(self.model.vocabulary_mapping.image_tokens),
+            sampling=Sampling(temperature=temperature, top_p=top_p, seed=seed) if temperature > 0 else None)
+        stepper = CausalStepper(self.model)
+        first = stepper.start(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"], **extra)
+        out = decode(stepper, first, settings, prompt_length=inputs["input_ids"].shape[1], text=tok.decode)
+        return [cut_at_stop(tok.decode(g.tokens, skip_special_tokens=True), stop).strip() for g in out]
 
     def caption(self, images: Sequence[Image.Image], prompt: str | None = None, **generation: Any) -> list[str]:
         text = self.conversation_text([{"role": "user", "content": prompt or CAPTION_PROMPT, "images": 1}])
@@ -117,42 +119,43 @@ class EmuModel:
                           eol=tok.convert_tokens_to_ids("<|extra_200|>"), eof=tok.eof_token_id,
                           eoi=tok.eoi_token_id, eos=tok.eos_token_id, pad=tok.pad_token_id)
 
-    @torch.no_grad()
-    def generate_images(self, prompts: Sequence[str], seeds: Sequence[int], *, negative_prompt: str | None = None,
+    @torch.inference_mode()
+    def generate_images(self, prompts: Sequence[str], seed: int = 0, *, negative_prompt: str | None = None,
                         width: int | None = None, height: int | None = None, guidance: float | None = None,
                         top_k: int = TOP_K) -> list[Image.Image]:
-        """One image per prompt (row ``i`` sampled with ``seeds[i]``); same seed, same image."""
+        """One image per prompt (prompt ``i`` sampled with ``seed + i``); the same seed, the same image."""
+        from docai.models.decode import DecodeSettings, Sampling, decode
+        from docai.models.stepper_guided import GuidedStepper
+        from docai.models.stepper_hf import CausalStepper
+
         rows, columns = self.token_grid(width, height)
         total = segment_length(rows, columns)
-        limit = self.model.config.text_config.max_position_embeddings
         frame = f"{self.tokenizer.boi_token}{rows}*{columns}{self.tokenizer.image_wrapper_token}"
-        bos = self.tokenizer.bos_token
-        inputs = self.tokenizer([f"{bos}{p}{frame}" for p in prompts], padding=True, add_special_tokens=False,
-                                return_tensors="pt").to(self.device)
-        prompt_length = inputs["input_ids"].shape[1]
-        if prompt_length + total > limit:
+        bos, tok = self.tokenizer.bos_token, self.tokenizer
+        inputs = tok([f"{bos}{p}{frame}" for p in prompts], padding=True, add_special_tokens=False,
+                     return_tensors="pt")
+        negative = tok([f"{bos}{NEGATIVE_PROMPT if negative_prompt is None else negative_prompt}{frame}"]
+                       * len(prompts), padding=True, add_special_tokens=False, return_tensors="pt")
+        limit = self.model.config.text_config.max_position_embeddings
+        longest = max(inputs["input_ids"].shape[1], negative["input_ids"].shape[1])
+        if longest + total > limit:
             raise InputError(f"a {columns * self.spatial_factor}x{rows * self.spatial_factor} image needs "
                              f"{total} tokens after the prompt; this model reads at most {limit}")
-        negative = self.tokenizer([f"{bos}{NEGATIVE_PROMPT if negative_prompt is None else negative_prompt}{frame}"]
-                                  * len(prompts), padding=True, add_special_tokens=False,
-                                  return_tensors="pt").to(self.device)
-        from docai.models.sampling import SeededSampler
-
-        processors = [ImageGridConstraint(prompt_length, rows, columns, self.grid_tokens()),
-                      SeededSampler(seeds, top_k=top_k)]
-        out = self.model.generate(
-            **inputs, max_new_tokens=total, do_sample=False, logits_processor=processors,
-            guidance_scale=GUIDANCE if guidance is None else guidance, negative_prompt_ids=negative["input_ids"],
-            negative_prompt_attention_mask=negative["attention_mask"], pad_token_id=self.tokenizer.pad_token_id)
-        segment = out[:, prompt_length:]
-        if segment.shape[1] != total:
-            raise ModelError(f"Emu3 generated {segment.shape[1]} image tokens, expected {total}")
+        tokens = self.grid_tokens()
+        stepper = GridStepper(GuidedStepper(CausalStepper(self.model), CausalStepper(self.model),
+                                            GUIDANCE if guidance is None else guidance), rows, columns, tokens)
+        first = stepper.start(_prompt(inputs), _prompt(negative))
+        settings = DecodeSettings(max_new_tokens=total, eos_token_ids=(tokens.eos,), pad_token_id=tokens.pad,
+                                  sampling=Sampling(top_k=top_k, seed=seed))
+        out = decode(stepper, first, settings, prompt_length=inputs["input_ids"].shape[1])
+        segments = [g.tokens + [tokens.eos] for g in out]
+        if any(len(s) != total for s in segments):
+            raise ModelError(f"Emu3 generated {min(len(s) for s in segments)} image tokens, expected {total}")
         # one image at a time: a batched convolution rounds differently, and an image must not depend on its batch
-        pixels = torch.cat([self.model.decode_image_tokens(image_tokens=segment[i:i + 1], height=rows, width=columns)
-                            for i in range(len(segment))])
+        pixels = torch.cat([self.model.decode_image_tokens(image_tokens=torch.tensor([s], device=self.device),
+                                                           height=rows, width=columns) for s in segments])
         return self.processor.postprocess(list(pixels.float()), return_tensors="PIL.Image.Image")["pixel_values"]
 
 
-def _cut(text: str, stop: Sequence[str]) -> str:
-    cuts = [text.index(s) for s in stop if s and s in text]
-    return text[: min(cuts)] if cuts else text
+def _prompt(encoding: Any) -> dict[str, torch.Tensor]:
+    return {"input_ids": encoding["input_ids"], "attention_mask": encoding["attention_mask"]}

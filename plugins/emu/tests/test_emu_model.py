@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from docai_emu.grid import GridTokens, ImageGridConstraint, segment_length
+from docai_emu.grid import GridStepper, GridTokens, segment_length
 from docai_emu.tiny import TINY_IMAGE_SIDE
 from PIL import Image
 
@@ -37,7 +37,7 @@ def test_generation_draws_the_requested_size_and_the_segment_has_the_grid_length
 
     emu_model.model.decode_image_tokens = spy
     try:
-        images = emu_model.generate_images(["a red boat"], [3], width=48, height=24, negative_prompt="blurry")
+        images = emu_model.generate_images(["a red boat"], 3, width=48, height=24, negative_prompt="blurry")
     finally:
         emu_model.model.decode_image_tokens = decode
     assert images[0].size == (48, 24)
@@ -52,27 +52,38 @@ def test_generation_draws_the_requested_size_and_the_segment_has_the_grid_length
 
 
 def test_the_same_seed_gives_the_same_image_alone_or_batched(emu_model):
-    batch = emu_model.generate_images(["a red boat", "a green field"], [7, 8])
-    alone = emu_model.generate_images(["a red boat"], [7])
-    other = emu_model.generate_images(["a red boat"], [9])
+    batch = emu_model.generate_images(["a green field", "a red boat"], 7)  # the boat is drawn with seed 8
+    alone = emu_model.generate_images(["a red boat"], 8)
+    again = emu_model.generate_images(["a red boat"], 8)
+    other = emu_model.generate_images(["a red boat"], 9)
     assert batch[0].size == (TINY_IMAGE_SIDE, TINY_IMAGE_SIDE)
-    assert np.array_equal(np.asarray(alone[0]), np.asarray(batch[0]))
+    assert np.array_equal(np.asarray(alone[0]), np.asarray(again[0]))
+    assert np.array_equal(np.asarray(alone[0]), np.asarray(batch[1]))
     assert not np.array_equal(np.asarray(alone[0]), np.asarray(other[0]))
 
 
 def test_sizes_that_do_not_fit_are_refused(emu_model):
     with pytest.raises(InputError, match="multiples of 8"):
-        emu_model.generate_images(["x"], [0], width=30, height=32)
+        emu_model.generate_images(["x"], 0, width=30, height=32)
     with pytest.raises(InputError, match="reads at most"):
-        emu_model.generate_images(["x"], [0], width=256, height=256)
+        emu_model.generate_images(["x"], 0, width=256, height=256)
 
 
 def test_the_grid_constraint_allows_rows_then_the_closing_tokens():
     tokens = GridTokens(visual=(10, 11, 12), eol=5, eof=6, eoi=7, eos=2, pad=0)
-    constraint = ImageGridConstraint(prompt_length=4, height=2, width=2, tokens=tokens)
-    allowed = []
-    for step in range(1, segment_length(2, 2) + 2):
-        scores = constraint(torch.zeros(1, 3 + step, dtype=torch.long), torch.zeros(1, 16))
-        allowed.append(torch.isfinite(scores[0]).nonzero().flatten().tolist())
+
+    class Flat:
+        device = torch.device("cpu")
+
+        def start(self, **kwargs):
+            return torch.zeros(1, 16)
+
+        def step(self, tokens):
+            return torch.zeros(1, 16)
+
+    stepper = GridStepper(Flat(), height=2, width=2, tokens=tokens)
+    allowed = [torch.isfinite(stepper.start()[0]).nonzero().flatten().tolist()]
+    for _ in range(segment_length(2, 2)):
+        allowed.append(torch.isfinite(stepper.step(torch.zeros(1))[0]).nonzero().flatten().tolist())
     visual = [10, 11, 12]
     assert allowed == [visual, visual, [5], visual, visual, [5], [6], [7], [2], [0]]

@@ -32,15 +32,8 @@ from docai_lavit.weights import (
 VQA_PROMPT = "Question: {} Answer:"
 LLM_GUIDANCE = 4.0
 TOP_K = 200  # the official sampling of visual tokens (top_p 1.0, temperature 1)
-
-
-class VisualTokensOnly:
-    """Logits processor: only visual tokens (≥ 32002) and the image end (32001) may follow the image start."""
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        scores = scores.clone()
-        scores[:, :IMAGE_END_ID] = float("-inf")
-        return scores
+#: Every id below the image end: after the image start only visual tokens (and the end) may come.
+VISUAL_ONLY_BANNED = tuple(range(IMAGE_END_ID))
 
 
 class LavitModel:
@@ -114,11 +107,14 @@ class LavitModel:
             batch.append((array.permute(2, 0, 1).float() / 255 - mean) / std)
         return torch.stack(batch).to(self.device, self.dtype)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def describe(self, images: Sequence[Image.Image], prompts: Sequence[str], *, max_new_tokens: int = 36,
-                 min_new_tokens: int = 1, num_beams: int = 1, temperature: float = 0.0, top_p: float = 1.0,
-                 seed: int | None = None) -> list[str]:
+                 min_new_tokens: int = 1, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
+                 stop: Sequence[str] = ()) -> list[str]:
         """The LM's text after each image and its prompt (continuous visual features, no image ids out)."""
+        from docai.models.decode import DecodeSettings, Sampling, cut_at_stop, decode
+        from docai.models.stepper_hf import CausalStepper
+
         if len(images) != len(prompts):
             raise InputError(f"{len(images)} images for {len(prompts)} prompts")
         embed = self.llm.get_input_embeddings()
@@ -130,39 +126,38 @@ class LavitModel:
             text = embed(torch.tensor(ids, dtype=torch.long, device=self.device))
             rows.append(torch.cat([marks[:1], feature.to(marks.dtype), marks[1:], text]))
         embeds, mask = self._left_pad(rows)
-        limit = min(len(self.text_tokenizer), IMAGE_START_ID)
-        options: dict[str, Any] = {}
-        if temperature > 0:
-            from docai.models.sampling import SeededSampler
-
-            seeds = [seed or 0] * len(rows)
-            options["logits_processor"] = [SeededSampler(seeds, temperature=temperature, top_p=top_p)]
-        out = self.llm.generate(
-            inputs_embeds=embeds, attention_mask=mask, max_new_tokens=max_new_tokens,
-            min_new_tokens=min(min_new_tokens, max_new_tokens), num_beams=num_beams, do_sample=False,
-            suppress_tokens=list(range(limit, self.llm.config.vocab_size)),
-            eos_token_id=self.text_tokenizer.eos_token_id, pad_token_id=self.text_tokenizer.pad_token_id, **options)
-        return [text.strip() for text in self.text_tokenizer.batch_decode(out, skip_special_tokens=True)]
+        tok = self.text_tokenizer
+        settings = DecodeSettings(
+            max_new_tokens=max_new_tokens, min_new_tokens=min(min_new_tokens, max_new_tokens),
+            eos_token_ids=(tok.eos_token_id,), pad_token_id=tok.pad_token_id, stop_strings=tuple(stop),
+            bad_token_ids=tuple(range(min(len(tok), IMAGE_START_ID), self.llm.config.vocab_size)),
+            sampling=Sampling(temperature=temperature, top_p=top_p, seed=seed) if temperature > 0 else None)
+        stepper = CausalStepper(self.llm)
+        first = stepper.start(inputs_embeds=embeds, attention_mask=mask)
+        out = decode(stepper, first, settings, prompt_length=embeds.shape[1], text=tok.decode)
+        return [cut_at_stop(tok.decode(g.tokens, skip_special_tokens=True), stop).strip() for g in out]
 
     def caption(self, images: Sequence[Image.Image], prompt: str | None = None, **generation: Any) -> list[str]:
         """One caption per image (the first sentence, as the official evaluation keeps)."""
-        texts = self.describe(images, [prompt or ""] * len(images), **{"num_beams": 2, **generation})
+        texts = self.describe(images, [prompt or ""] * len(images), **generation)
         return [text.split(".")[0].strip() for text in texts]
 
     def answer(self, images: Sequence[Image.Image], question: str, **generation: Any) -> list[str]:
         """A short answer per image to ``question`` ("Question: {} Answer:")."""
-        options = {"max_new_tokens": 10, "num_beams": 5, **generation}
-        texts = self.describe(images, [VQA_PROMPT.format(question)] * len(images), **options)
+        texts = self.describe(images, [VQA_PROMPT.format(question)] * len(images), **{"max_new_tokens": 10,
+                                                                                      **generation})
         return [text.split("\n")[0].split(".")[0].strip() for text in texts]
 
     # --- generation -----------------------------------------------------------------------------------------------
 
-    @torch.no_grad()
-    def image_codes(self, prompts: Sequence[str], seeds: Sequence[int], *,
+    @torch.inference_mode()
+    def image_codes(self, prompts: Sequence[str], seed: int = 0, *,
                     images: Sequence[Image.Image | None] | None = None, negative_prompt: str | None = None,
                     guidance: float = LLM_GUIDANCE) -> list[torch.Tensor]:
-        """Per prompt, the codebook ids the LM samples between image start and end (row ``i`` with ``seeds[i]``)."""
-        from docai.models.sampling import SeededSampler
+        """Per prompt, the codebook ids the LM samples between image start and end (row ``i`` uses ``seed + i``)."""
+        from docai.models.decode import DecodeSettings, Sampling, decode
+        from docai.models.stepper_guided import GuidedStepper
+        from docai.models.stepper_hf import CausalStepper, left_pad
 
         tok = self.text_tokenizer
         rows = []
@@ -172,26 +167,23 @@ class LavitModel:
             if image is not None:  # image + text → image: the image's visual tokens lead the prompt (official)
                 ids += (self.generation_tokenizer.tokenize(self.pixels([image]))[0] + VISUAL_TOKEN_OFFSET).tolist()
             rows.append(ids + tok(prompt, add_special_tokens=False).input_ids + [IMAGE_START_ID])
-        input_ids, mask = self._left_pad_ids(rows)
-        extra: dict[str, Any] = {}
-        if negative_prompt is not None:
-            negative = tok(negative_prompt, add_special_tokens=False).input_ids + [IMAGE_START_ID]
-            extra["negative_prompt_ids"] = torch.tensor([negative] * len(rows), device=self.device)
+        # the unconditional prompt: the negative prompt, or (official default) the image start alone
+        negative = (tok(negative_prompt, add_special_tokens=False).input_ids if negative_prompt else [])
+        input_ids, mask = left_pad(rows, tok.pad_token_id, self.device)
+        negative_ids, negative_mask = left_pad([negative + [IMAGE_START_ID]] * len(rows), tok.pad_token_id, self.device)
         most = min(200, self.config.num_patches)
-        out = self.llm.generate(
-            input_ids=input_ids, attention_mask=mask, do_sample=False, max_new_tokens=most,
-            min_new_tokens=min(20, max(1, most // 2)), guidance_scale=guidance, eos_token_id=IMAGE_END_ID,
-            pad_token_id=tok.pad_token_id,
-            logits_processor=[VisualTokensOnly(), SeededSampler(seeds, top_k=TOP_K)], **extra)
-        codes = []
-        for row in out[:, input_ids.shape[1]:]:
-            ends = (row == IMAGE_END_ID).nonzero()
-            row = row[: int(ends[0])] if len(ends) else row
-            codes.append(row[row >= VISUAL_TOKEN_OFFSET] - VISUAL_TOKEN_OFFSET)
-        return codes
+        settings = DecodeSettings(
+            max_new_tokens=most, min_new_tokens=min(20, max(1, most // 2)), eos_token_ids=(IMAGE_END_ID,),
+            pad_token_id=tok.pad_token_id, bad_token_ids=VISUAL_ONLY_BANNED,
+            sampling=Sampling(top_k=TOP_K, seed=seed))
+        stepper = GuidedStepper(CausalStepper(self.llm), CausalStepper(self.llm), guidance)
+        first = stepper.start({"input_ids": input_ids, "attention_mask": mask},
+                              {"input_ids": negative_ids, "attention_mask": negative_mask})
+        out = decode(stepper, first, settings, prompt_length=input_ids.shape[1])
+        return [torch.tensor(g.tokens, dtype=torch.long) - VISUAL_TOKEN_OFFSET for g in out]
 
-    @torch.no_grad()
-    def draw(self, codes: Sequence[torch.Tensor], seeds: Sequence[int], *, width: int | None = None,
+    @torch.inference_mode()
+    def draw(self, codes: Sequence[torch.Tensor], seed: int = 0, *, width: int | None = None,
              height: int | None = None, steps: int = DEFAULT_STEPS, guidance: float = DEFAULT_GUIDANCE
              ) -> list[Image.Image]:
         """Images from visual-token codes: codebook vectors → conditioning → U-Net with DDIM → VAE."""
@@ -199,19 +191,22 @@ class LavitModel:
         size = decoder.default_size
         vectors = [torch.nn.functional.embedding(c.to(self.device), self.codebook) for c in codes]
         prompt_embeds, pooled = self.token_decoder(vectors)
-        return decoder.decode(prompt_embeds, pooled, seeds, width=width or size, height=height or size,
-                              steps=steps, guidance=guidance)
+        return decoder.decode(prompt_embeds, pooled, [seed + i for i in range(len(codes))], width=width or size,
+                              height=height or size, steps=steps, guidance=guidance)
 
-    def generate_images(self, prompts: Sequence[str], seeds: Sequence[int], *,
+    def generate_images(self, prompts: Sequence[str], seed: int = 0, *,
                         images: Sequence[Image.Image | None] | None = None, negative_prompt: str | None = None,
                         width: int | None = None, height: int | None = None, steps: int | None = None,
                         guidance: float | None = None, llm_guidance: float = LLM_GUIDANCE) -> list[Image.Image]:
-        """Text (and optionally an image per prompt) → one image per prompt; same seed, same image."""
+        """Text (and optionally an image per prompt) → one image per prompt; prompt ``i`` is drawn with
+        ``seed + i`` (alone or batched, the same image)."""
         if width or height:
             self.pixel_decoder.check_size(width or self.pixel_decoder.default_size,
                                           height or self.pixel_decoder.default_size)
-        codes = self.image_codes(prompts, seeds, images=images, negative_prompt=negative_prompt, guidance=llm_guidance)
-        return self.draw(codes, seeds, width=width, height=height, steps=steps or DEFAULT_STEPS,
+        codes = self.image_codes(prompts, seed, images=images, negative_prompt=negative_prompt, guidance=llm_guidance)
+        if any(len(c) == 0 for c in codes):
+            raise ModelError("LaVIT sampled no visual token for a prompt")
+        return self.draw(codes, seed, width=width, height=height, steps=steps or DEFAULT_STEPS,
                          guidance=DEFAULT_GUIDANCE if guidance is None else guidance)
 
     # --- padding ---------------------------------------------------------------------------------------------------
@@ -226,12 +221,3 @@ class LavitModel:
             embeds[i, longest - len(row):] = row
             mask[i, longest - len(row):] = 1
         return embeds, mask
-
-    def _left_pad_ids(self, rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-        longest = max(len(r) for r in rows)
-        ids = torch.full((len(rows), longest), self.text_tokenizer.pad_token_id, dtype=torch.long)
-        mask = torch.zeros(len(rows), longest, dtype=torch.long)
-        for i, row in enumerate(rows):
-            ids[i, longest - len(row):] = torch.tensor(row)
-            mask[i, longest - len(row):] = 1
-        return ids.to(self.device), mask.to(self.device)

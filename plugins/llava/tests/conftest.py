@@ -1,0 +1,42 @@
+"""Tiny LLaVA checkpoints (1.5 and NeXT), built once per session; one CPU thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def tiny_llava(tmp_path_factory) -> Path:
+    from docai_llava.tiny import write_tiny_llava
+
+    return write_tiny_llava(tmp_path_factory.mktemp("llava"), variant="llava")
+
+
+@pytest.fixture(scope="session")
+def tiny_llava_next(tmp_path_factory) -> Path:
+    from docai_llava.tiny import write_tiny_llava
+
+    return write_tiny_llava(tmp_path_factory.mktemp("llava-next"), variant="llava_next")
+
+
+@pytest.fixture(scope="session")
+def load_llava():
+    """A function: (model, processor) of a LLaVA-family checkpoint directory."""
+    def load(directory: Path):
+        from transformers import AutoModelForImageTextToText, AutoProcessor
+
+        model = AutoModelForImageTextToText.from_pretrained(directory, use_safetensors=True).eval()
+        return model, AutoProcessor.from_pretrained(directory)
+
+    return load

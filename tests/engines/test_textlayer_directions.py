@@ -1,0 +1,97 @@
+"""Text that does not run left to right on the stored page: /Rotate pages, sideways and vertical
+text, margin stamps and watermarks (issue 7, causes 1 and 2)."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+import docai
+from docai.engines.textlayer.frames import Frame, direction_of, line_angle
+from schemas.document import SetAsideReason
+
+PARAGRAPH = ["The quarterly report shows", "steady growth in every", "region of the company."]
+
+
+def _convert(doc: pymupdf.Document):
+    data = doc.tobytes()
+    doc.close()
+    return docai.convert(data, engine="text", use_cache=False)
+
+
+def _body(page: pymupdf.Page, x: float = 72, y: float = 100) -> None:
+    for k, text in enumerate(["Introduction", *PARAGRAPH, "More body text follows here."] * 3):
+        page.insert_text((x, y + 16 * k), text, fontsize=11)
+
+
+def test_directions_and_frames():
+    assert direction_of(line_angle((1.0, 0.0))) == 0
+    assert direction_of(line_angle((0.0, -1.0))) == 90
+    assert direction_of(line_angle((0.0, 1.0))) == 270
+    assert direction_of(line_angle((0.7071, -0.7071))) == 44 or direction_of(line_angle((0.7071, -0.7071))) == 46
+    page = pymupdf.open().new_page(width=595, height=842)
+    frame = Frame.make(page, 90)
+    assert (frame.width, frame.height) == pytest.approx((842, 595))
+    box = (100.0, 200.0, 110.0, 300.0)
+    assert frame.to_page(frame.to_frame(box)) == pytest.approx(box)
+
+
+@pytest.mark.parametrize(("rotate", "text_rotate"), [(90, 90), (270, 270)])
+def test_a_rotated_page_whose_text_reads_upright_keeps_its_text(rotate, text_rotate):
+    """/Rotate 90 (scanned-landscape style) and /Rotate 270 (LibreOffice slides): every line used to
+    count as vertical and was dropped."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.set_rotation(rotate)
+    lines = ["Quarterly Report", *PARAGRAPH]
+    for k, text in enumerate(lines):
+        if text_rotate == 90:  # runs up the stored page: lines follow each other to the right
+            page.insert_text((100 + 16 * k, 700), text, fontsize=11, rotate=90)
+        else:  # runs down the stored page: lines follow each other to the left
+            page.insert_text((495 - 16 * k, 142), text, fontsize=11, rotate=270)
+    result = _convert(doc).pages[0]
+    assert "The quarterly report shows steady growth in every region of the company." in result.markdown
+    assert result.markdown.index("Quarterly Report") < result.markdown.index("steady growth")
+    assert result.width == 842 and result.height == 595
+    for block in result.blocks:  # boxes are those of the page as displayed: wide, not tall
+        x0, y0, x1, y1 = block.bbox
+        assert 0 <= x0 < x1 <= 842 and 0 <= y0 < y1 <= 595 and x1 - x0 > y1 - y0
+
+
+def test_sideways_text_is_read_in_its_own_direction_and_a_margin_stamp_is_set_aside():
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    _body(page)
+    for k, text in enumerate(["Table 1 Site characteristics", "for all catchments sampled", "in the survey area."]):
+        page.insert_text((300 + 14 * k, 700), text, fontsize=10, rotate=90)  # a sideways caption
+    page.insert_text((24, 600), "arXiv:2305.03393v1 [cs.CV] 5 May 2023", fontsize=12, rotate=90)
+    result = _convert(doc).pages[0]
+    assert "Table 1 Site characteristics for all catchments sampled in the survey area." in result.markdown
+    assert "arXiv" not in result.markdown
+    assert [(s.text, s.reason) for s in result.set_aside] == [
+        ("arXiv:2305.03393v1 [cs.CV] 5 May 2023", SetAsideReason.margin_stamp)]
+    x0, y0, x1, y1 = result.set_aside[0].bbox
+    assert x1 < 72 and y1 - y0 > 100  # the stamp's box on the page: tall and in the left margin
+
+
+def test_a_large_diagonal_watermark_is_set_aside_and_small_tilted_text_kept():
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    _body(page)
+    page.insert_text((150, 600), "CONFIDENTIAL", fontsize=48, morph=(pymupdf.Point(150, 600), pymupdf.Matrix(-30)))
+    page.insert_text((300, 720), "tilted label", fontsize=9, morph=(pymupdf.Point(300, 720), pymupdf.Matrix(-20)))
+    result = _convert(doc).pages[0]
+    assert "CONFIDENTIAL" not in result.markdown and "tilted label" in result.markdown
+    assert [(s.text, s.reason) for s in result.set_aside] == [("CONFIDENTIAL", SetAsideReason.margin_stamp)]
+
+
+def test_fake_bold_copy_is_recorded_as_overprinted():
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    _body(page)
+    page.insert_text((72, 400), "Shadowed heading", fontsize=14)
+    page.insert_text((72.4, 400.3), "Shadowed heading", fontsize=14)
+    result = _convert(doc).pages[0]
+    assert result.markdown.count("Shadowed heading") == 1
+    assert [(s.text, s.reason) for s in result.set_aside] == [
+        ("Shadowed heading", SetAsideReason.overprinted_duplicate)]
