@@ -20,8 +20,6 @@ pymupdf4llm's mean recall.
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import platform
 import statistics
 import sys
@@ -35,19 +33,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import docai  # noqa: E402
-from docai.conservation import Coverage, coverage, markdown_words, page_layer  # noqa: E402
+from docai.assemble.document import FURNITURE_REASONS  # noqa: E402
+from docai.conservation import Coverage, coverage, kept_words, markdown_words, page_layer, words  # noqa: E402
+from tests.support.corpora import FIRST_PAGES, corpus_pdfs  # noqa: E402
 
-SHARED = Path(os.environ.get("DOCAI_SHARED", REPO.parent / "shared")) / "testdata"
-FIRST_PAGES = 10
 LOW = 0.80
-
-
-def corpus(shared: Path = SHARED) -> list[Path]:
-    """The realworld PDFs (in MANIFEST order) then the docling dev set's PDFs."""
-    realworld = shared / "realworld"
-    with open(realworld / "MANIFEST.tsv", newline="") as handle:
-        paths = [realworld / row["local_path"] for row in csv.DictReader(handle, delimiter="\t")]
-    return paths + sorted((shared / "docling" / "pdf").glob("*.pdf"))
 
 
 def cpu_model() -> str:
@@ -70,6 +60,8 @@ class PageScore:
     docai: Coverage
     peer: Coverage | None = None
     route: str = ""
+    with_furniture: Coverage | None = None  # markdown + headers/footers/page numbers set aside
+    conserved: Coverage | None = None  # markdown + everything set aside
 
 
 @dataclass
@@ -106,7 +98,10 @@ def score_document(path: Path, *, with_peer: bool) -> tuple[list[PageScore], flo
         page = by_number.get(i + 1)
         ours = coverage(layers[i], markdown_words(page.markdown) if page else [])
         peer = coverage(layers[i], markdown_words(peer_md[i])) if peer_md[i] is not None else None
-        scores.append(PageScore(path.name, i + 1, ours, peer, page.route.value if page else "missing"))
+        furniture = [w for s in page.set_aside if s.reason in FURNITURE_REASONS for w in words(s.text)] if page else []
+        scores.append(PageScore(path.name, i + 1, ours, peer, page.route.value if page else "missing",
+                                coverage(layers[i], (markdown_words(page.markdown) if page else []) + furniture),
+                                coverage(layers[i], kept_words(page) if page else [])))
     return scores, docai_s, peer_s
 
 
@@ -125,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"CPU: {cpu_model()}; pymupdf {pymupdf.VersionBind}; docai {docai.__version__}")
     totals = Totals()
-    for path in corpus():
+    for path in corpus_pdfs():
         if args.only and args.only not in path.name:
             continue
         scores, docai_s, peer_s = score_document(path, with_peer=not args.docai_only)
@@ -144,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     mean, low, added = _summary([s.docai for s in scores])
     print(f"\n{len(scores)} pages with a text layer; docai {totals.docai_s:.1f} s, pymupdf4llm {totals.peer_s:.1f} s")
     print(f"docai added words: {added:.2%}")
+    kept_mean, kept_low, _ = _summary([s.with_furniture for s in scores])
+    print(f"docai markdown + running headers/footers (what --keep-furniture shows): mean recall {kept_mean:.3f}, "
+          f"{kept_low:.1%} of pages under {LOW:.2f}")
+    conserved, _, _ = _summary([s.conserved for s in scores])
+    print(f"docai markdown + everything set aside (conservation): mean recall {conserved:.3f}")
     if args.docai_only:
         print(f"docai mean recall {mean:.3f}, {low:.1%} of pages under {LOW:.2f}; pymupdf4llm not run")
         return 0

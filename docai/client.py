@@ -15,7 +15,8 @@ server unreachable) as :class:`docai.errors.JobError`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.parse import quote
@@ -30,9 +31,16 @@ Upload = str | Path | bytes | IO[bytes]
 #: called as progress(pages_done, pages_total) whenever a polled job's progress changes
 ProgressCallback = Callable[[int, int], None]
 
-#: the ``POST /v1/jobs`` form fields ``submit`` accepts as keyword options
-CONVERT_FIELDS = ("pages", "engine", "password", "ocr_dpi", "nougat_model", "batch_size", "recompute",
-                  "keep_furniture")
+#: the generic ``POST /v1/jobs`` form fields; every installed engine's options add ``<engine>_<field>``
+GENERIC_FIELDS = ("pages", "engine", "password", "batch_size", "recompute", "keep_furniture")
+
+
+def convert_fields() -> tuple[str, ...]:
+    """The keyword options :meth:`DocaiClient.submit` accepts: the generic fields and, derived from each
+    installed engine's options class, ``ocr_dpi``, ``nougat_model``, ``donut_model``, ``donut_task`` …"""
+    from docai.engines import engine_fields
+
+    return GENERIC_FIELDS + tuple(engine_fields())
 
 #: error codes the server sends that are about jobs or the server rather than the document
 JOB_CODES = {"job_not_found", "job_not_finished", "job_failed", "result_gone", "queue_unavailable",
@@ -79,12 +87,15 @@ class DocaiClient:
     def submit(self, document: Upload, *, filename: str | None = None, **options: Any) -> JobStatus:
         """Queue a conversion of ``document`` (a path, bytes or a binary stream).
 
-        ``options`` are ``pages``, ``engine``, ``password``, ``ocr_dpi``, ``nougat_model``,
-        ``batch_size``, ``recompute`` and ``keep_furniture``.
+        ``options`` are ``pages``, ``engine``, ``password``, ``batch_size``, ``recompute``,
+        ``keep_furniture`` and each
+        installed engine's options as ``<engine>_<field>`` (``ocr_dpi``, ``nougat_model`` …: see
+        :func:`convert_fields`).
         """
-        unknown = sorted(set(options) - set(CONVERT_FIELDS))
+        known = convert_fields()
+        unknown = sorted(set(options) - set(known))
         if unknown:
-            raise ConfigError(f"unknown option(s) {', '.join(unknown)}: use {', '.join(CONVERT_FIELDS)}")
+            raise ConfigError(f"unknown option(s) {', '.join(unknown)}: use {', '.join(known)}")
         fields = {k: _form_value(v) for k, v in options.items() if v is not None}
         return JobStatus.model_validate(self._post("/v1/jobs", document, filename, fields))
 
@@ -145,8 +156,8 @@ class DocaiClient:
         return self._request("GET", "/healthz").json()
 
     def _post(self, path: str, document: Upload, filename: str | None, fields: dict[str, str]) -> dict:
-        name, content = _upload(document, filename)
-        return self._request("POST", path, files={"file": (name, content)}, data=fields).json()
+        with _upload(document, filename) as (name, content):
+            return self._request("POST", path, files={"file": (name, content)}, data=fields).json()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -171,16 +182,22 @@ def _server_error(response: httpx.Response) -> DocaiError:
     return error
 
 
-def _upload(document: Upload, filename: str | None) -> tuple[str, bytes | IO[bytes]]:
+@contextmanager
+def _upload(document: Upload, filename: str | None) -> Iterator[tuple[str, bytes | IO[bytes]]]:
+    """The (name, content) of an upload; a path is streamed from its open file, never read whole."""
     if isinstance(document, bytes | bytearray):
-        return filename or "upload", bytes(document)
+        yield filename or "upload", bytes(document)
+        return
     if isinstance(document, str | Path):
         path = Path(document)
         try:
-            return filename or path.name, path.read_bytes()
+            handle = path.open("rb")
         except OSError as exc:
             raise InputError(f"{path}: {exc.strerror or exc}") from None
-    return filename or Path(getattr(document, "name", "upload") or "upload").name, document
+        with handle:
+            yield filename or path.name, handle
+        return
+    yield filename or Path(getattr(document, "name", "upload") or "upload").name, document
 
 
 def _form_value(value: Any) -> str:

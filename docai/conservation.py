@@ -1,7 +1,9 @@
 """Words of a page's text layer, and how many of them a conversion kept: the measure behind
 ``bench/coverage.py`` and the conservation test (every word in the markdown or in ``Page.set_aside``).
 
-A word is a run of letters, digits and combining marks after NFKC normalisation and lower-casing;
+A word is a run of letters, digits and combining marks after accents drawn as glyphs of their own
+are put on their letters (:func:`~docai.layout.accents.compose_accents`), NFKC
+normalisation and lower-casing;
 each CJK character (Han, kana, Hangul) is a word of its own, since those scripts do not mark word
 breaks with spaces. In the text layer a word hyphenated across a line break (``exam-`` / ``ple``)
 counts once: it is found in the output either whole (``example``) or as its two halves.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 import pymupdf
 
+from docai.layout.accents import compose_accents
 from schemas.document import Page
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -40,7 +43,7 @@ def words(text: str) -> list[str]:
     """The words of ``text``: NFKC, lower case, runs of letters/digits/marks, one per CJK character."""
     out: list[str] = []
     current: list[str] = []
-    for char in unicodedata.normalize("NFKC", text).lower():
+    for char in unicodedata.normalize("NFKC", compose_accents(text)).lower():
         if _is_cjk(char):
             if current:
                 out.append("".join(current))
@@ -69,7 +72,7 @@ class LayerWords:
 
 def layer_words(text: str) -> LayerWords:
     """The words of a text layer such as ``page.get_text()``; ``exam-⏎ple`` is one word."""
-    joined = _LINE_HYPHEN.sub("\x00", unicodedata.normalize("NFKC", text))
+    joined = _LINE_HYPHEN.sub("\x00", unicodedata.normalize("NFKC", compose_accents(text)))
     plain: list[str] = []
     pairs: list[tuple[str, str]] = []
     for piece_index, piece in enumerate(joined.split("\x00")):
@@ -106,54 +109,53 @@ def coverage(layer: LayerWords, output: list[str]) -> Coverage:
     """Multiset recall of ``layer`` in ``output``; a split word counts once, whole or as its halves."""
     pool = Counter(output)
     missing: list[str] = []
-    found = 0
+    broken: list[tuple[str, str]] = []
     for word in layer.plain:
         if pool[word] > 0:
             pool[word] -= 1
-            found += 1
         else:
             missing.append(word)
     for head, tail in layer.split:
-        whole = head + tail
-        if pool[whole] > 0:
-            pool[whole] -= 1
-            found += 1
+        if pool[head + tail] > 0:
+            pool[head + tail] -= 1
         elif pool[head] > 0 and pool[tail] > 0:
             pool[head] -= 1
             pool[tail] -= 1
-            found += 1
         else:
-            missing.append(whole)
-    found += _resegment(missing, pool)
-    return Coverage(layer=len(layer), found=found, missing=missing, added=sum(pool.values()), output=len(output))
+            broken.append((head, tail))
+    missing = _resegment(missing, broken, pool)
+    return Coverage(layer=len(layer), found=len(layer) - len(missing), missing=missing,
+                    added=sum(pool.values()), output=len(output))
 
 
-def _resegment(missing: list[str], pool: Counter[str]) -> int:
-    """Words cut differently on the two sides: an output word made of missing layer words (``speci``
-    and ``fying``, split around a margin note in the layer, kept as ``specifying``), or a missing layer
-    word made of left-over output words (``THEPOWER`` printed with a gap, read as ``THE POWER``).
-    Both are consumed; returns how many layer words were found this way (``missing`` is updated)."""
-    if not missing or not +pool:
-        return 0
-    lost = Counter(missing)
-    found = 0
+def _resegment(missing: list[str], broken: list[tuple[str, str]], pool: Counter[str]) -> list[str]:
+    """The layer words still missing once words cut differently on the two sides are matched: an
+    output word made of missing layer words (``for-`` ⏎ margin note ⏎ ``matting`` in the layer, kept
+    as ``formatting``), or a missing layer word made of left-over output words (``THEPOWER`` printed
+    with a gap, read as ``THE POWER``). A hyphenated pair not found whole is looked for as two words.
+    Matched words are taken out of ``pool``."""
+    lost = Counter(missing) + Counter(w for pair in broken for w in pair)
+    if not lost or not +pool:
+        return missing + [h + t for h, t in broken]
     for word in sorted(+pool, key=len, reverse=True):
         while pool[word] > 0 and (pieces := _split(word, lost)):
             pool[word] -= 1
             lost.subtract(pieces)
-            found += len(pieces)
     for word in sorted(+lost, key=len, reverse=True):
-        while lost[word] > 0 and (pieces := _split(word, pool)):
+        while lost[word] > 0 and (pool[word] > 0 or (pieces := _split(word, pool))):
             lost[word] -= 1
-            pool.subtract(pieces)
-            found += 1
+            pool.subtract([word] if pool[word] > 0 else pieces)
     still: list[str] = []
     for word in missing:
         if lost[word] > 0:
             still.append(word)
             lost[word] -= 1
-    missing[:] = still
-    return found
+    for head, tail in broken:
+        if lost[head] > 0 or lost[tail] > 0:
+            still.append(head + tail)
+            lost[head] -= lost[head] > 0
+            lost[tail] -= lost[tail] > 0
+    return still
 
 
 def _split(word: str, parts: Counter[str], limit: int = 4) -> list[str] | None:

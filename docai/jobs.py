@@ -230,7 +230,7 @@ def get_result(job_id: str, *, settings: Settings | None = None) -> Document | d
     except KeyError:
         raise JobError(f"job {job_id} succeeded but its result is gone from storage") from None
     try:
-        if status.kind is JobKind.ask:
+        if status.kind is not JobKind.convert:  # ask and plugin jobs: their answers' JSON
             answer = json.loads(raw)
             if not isinstance(answer, dict):
                 raise ValueError("not a JSON object")

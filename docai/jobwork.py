@@ -10,14 +10,17 @@ delivered twice finds its work done and does nothing new, so re-delivery after a
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from docai.cache import PageCache
+from docai.engines import engine_queue
 from docai.errors import ModelError
 from docai.ingest.source import PageContext, SourceDocument
 from docai.jobpolicy import resolve_model
@@ -29,8 +32,12 @@ from docai.settings import Settings
 from schemas.document import Page, Route
 from schemas.jobs import JobKind, JobRequest, JobState
 
-#: routes whose pages run on the gpu queue (neural engines); the rest stay on the cpu queue
-GPU_ROUTES = frozenset({Route.ocr, Route.nougat, Route.donut})
+
+def runs_on_gpu(route: str | None) -> bool:
+    """Whether a route's pages run on the gpu queue: its engine registered ``queue="gpu"`` (neural engines,
+    plugin models); unrouted slices, text pages and failed pages stay on the cpu queue."""
+    return route is not None and route != Route.failed and engine_queue(str(route)) == "gpu"
+
 
 #: called with a batch's pages before they are processed (test fault injection; None in production)
 BeforePages = Callable[[list[PageContext]], None]
@@ -52,7 +59,7 @@ class PageBatch(BaseModel):
     """
 
     name: str
-    route: Route | None = None
+    route: str | None = None
     items: list[PageItem]
 
     @property
@@ -87,9 +94,9 @@ def batch_key(job_id: str, name: str) -> str:
     return f"jobs/{job_id}/batch-{name}.json"
 
 
-def queue_for(route: Route | None, settings: Settings) -> str:
+def queue_for(route: str | None, settings: Settings) -> str:
     """The queue a page batch goes to: unrouted slices and text pages to cpu, neural engines to gpu."""
-    return settings.gpu_queue if route in GPU_ROUTES else settings.cpu_queue
+    return settings.gpu_queue if runs_on_gpu(route) else settings.cpu_queue
 
 
 def active_request(svc: JobServices, job_id: str, kind: JobKind | None = None) -> JobRequest | None:
@@ -121,7 +128,15 @@ def route_batches(name: str, routed: list[tuple[PageContext, Route, str]],
     by_route: dict[Route, list[PageItem]] = {}
     for (_ctx, route, reason), item in zip(routed, items, strict=True):
         by_route.setdefault(route, []).append(item.model_copy(update={"reason": reason}))
-    return [PageBatch(name=f"{name}-{route.value}", route=route, items=group) for route, group in by_route.items()]
+    return [PageBatch(name=f"{name}-{batch_label(route)}", route=route, items=group) for route, group in by_route.items()]
+
+
+def batch_label(route: str) -> str:
+    """A route as it may appear in a storage key: an engine name as is, a ``FAMILY:CHECKPOINT`` model (which
+    may hold ``/`` and ``..``) as its family and a hash."""
+    if re.fullmatch(r"[a-z][a-z0-9_-]*", route):
+        return route
+    return f"{route.split(':', 1)[0]}-{hashlib.sha256(route.encode()).hexdigest()[:12]}"
 
 
 def plan_job(svc: JobServices, job_id: str) -> list[PageBatch]:
@@ -171,8 +186,8 @@ def _process(svc: JobServices, request: JobRequest, batch: PageBatch, before: Be
             before(contexts)
         if batch.route is None:  # a slice: route it, keep the cpu routes, forward the gpu ones
             routed_batches = route_batches(batch.name, route_pages(contexts, options), batch.items)
-            here = [b for b in routed_batches if b.route not in GPU_ROUTES]
-            forwarded = [b for b in routed_batches if b.route in GPU_ROUTES]
+            here = [b for b in routed_batches if not runs_on_gpu(b.route)]
+            forwarded = [b for b in routed_batches if runs_on_gpu(b.route)]
         else:
             here, forwarded = [batch], []
         by_index = {item.position: ctx for item, ctx in zip(batch.items, contexts, strict=True)}

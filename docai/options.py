@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from docai.errors import ConfigError
 
@@ -29,16 +36,6 @@ def parse_size(text: str) -> int:
     return int(float(m.group(1)) * _UNITS[unit])
 
 
-class EngineChoice(StrEnum):
-    """``--engine``: ``auto`` routes each page; the others force a path for every page."""
-
-    auto = "auto"
-    text = "text"
-    ocr = "ocr"
-    nougat = "nougat"
-    donut = "donut"
-
-
 class Limits(BaseModel):
     """Guards against hostile or accidental huge inputs. ``0`` disables a limit."""
 
@@ -57,17 +54,20 @@ class Limits(BaseModel):
 
 
 class ConvertOptions(BaseModel):
-    """Everything that shapes a conversion. Options that change page output feed the cache key."""
+    """Everything that shapes a conversion. Options that change page output feed the cache key.
+
+    Each page engine's own options (declared once, as the engine's ``options`` class) are given flat as
+    ``<engine>_<field>`` — ``ocr_dpi=200``, ``nougat_model="..."``, ``donut_task="rvlcdip"`` — and dumped the
+    same way; :meth:`engine_config` returns one engine's options as its typed model. Forcing an engine that
+    needs a model without one is refused here, so also at submit time.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pages: str | None = Field(default=None, description="1-based selection like '1-3,7'; None = all")
     password: str | None = Field(default=None, repr=False)
-    engine: EngineChoice = EngineChoice.auto
-    ocr_dpi: int = Field(default=150, ge=50, le=600)
-    nougat_model: str | None = Field(default=None, description="hub id or local dir; enables the nougat path")
-    donut_model: str | None = Field(default=None, description="hub id or local dir; for --engine donut")
-    donut_task: str = Field(default="cord-v2", description="Donut task token for --engine donut")
+    engine: str = Field(default="auto", description="auto routes each page; an engine name forces it for every "
+                                                    "page; FAMILY:CHECKPOINT reads pages with a plugin model")
     allow_pickle: bool = Field(default=False, description="let neural engines load pickle (.bin) checkpoints")
     batch_size: int | None = Field(default=None, ge=1)
     keep_furniture: bool = Field(default=False, description="keep running headers, footers and page numbers "
@@ -78,8 +78,78 @@ class ConvertOptions(BaseModel):
     recompute: bool = Field(default=False, description="ignore cached pages (and rewrite them)")
     cache_dir: str | None = None
     limits: Limits = Field(default_factory=Limits)
+    engine_options: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="each engine's options by engine name (given flat as <engine>_<field>)")
 
-    def page_fingerprint_options(self) -> dict[str, Any]:
-        """The subset of options that changes what a page engine produces (part of the cache key)."""
-        return {"ocr_dpi": self.ocr_dpi, "nougat_model": self.nougat_model, "donut_model": self.donut_model,
-                "donut_task": self.donut_task}
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_engine_options(cls, data: Any) -> Any:
+        """Move flat ``<engine>_<field>`` keywords into ``engine_options[engine][field]``."""
+        if not isinstance(data, dict):
+            return data
+        from docai.engines import engine_fields
+
+        fields = engine_fields()
+        nested = {name: dict(values) for name, values in (data.get("engine_options") or {}).items()}
+        rest = {}
+        for key, value in data.items():
+            if key in fields and key not in cls.model_fields:
+                nested.setdefault(fields[key].engine, {})[fields[key].name] = value
+            elif key != "engine_options":
+                rest[key] = value
+        return {**rest, "engine_options": nested}
+
+    @field_validator("engine_options")
+    @classmethod
+    def _validate_engine_options(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Every engine's options validated by its class, defaults filled in (unknown engines refused)."""
+        from docai.engines import engine_options_for, engine_specs
+
+        specs = engine_specs()
+        unknown = sorted(set(value) - set(specs))
+        if unknown:
+            raise ConfigError(f"options for unknown engine(s) {', '.join(unknown)}: known are {', '.join(specs)}")
+        checked = {}
+        for name in specs:
+            try:
+                options = engine_options_for(name, value.get(name))
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                field = ".".join(str(p) for p in err.get("loc", ()))
+                raise ConfigError(f"bad option {name}_{field}: {err['msg']}") from None
+            if options is not None:
+                checked[name] = options.model_dump(mode="json")
+        return checked
+
+    @model_validator(mode="after")
+    def _check_engine(self) -> ConvertOptions:
+        """The engine exists; a forced engine has what it requires; a model engine can read pages."""
+        if self.engine == "auto":
+            return self
+        from docai.engines import engine_spec, is_model_engine
+
+        if is_model_engine(self.engine):
+            from docai.plugins.models import resolve
+
+            resolve(self.engine, "read_page")
+            return self
+        spec = engine_spec(self.engine)
+        if spec.requires and not self.engine_options.get(self.engine, {}).get(spec.requires):
+            flat = f"{self.engine}_{spec.requires}"
+            raise ConfigError(f"--engine {self.engine} needs {flat} (--{flat.replace('_', '-')}): "
+                              f"the engine cannot run without it")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _flatten_engine_options(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        for engine, values in (data.pop("engine_options", None) or {}).items():
+            for key, value in values.items():
+                data[f"{engine}_{key}"] = value
+        return data
+
+    def engine_config(self, name: str) -> Any:
+        """Engine ``name``'s options as its typed model (e.g. ``engine_config("ocr").dpi``)."""
+        from docai.engines import engine_options_for
+
+        return engine_options_for(name, self.engine_options.get(name))

@@ -13,7 +13,7 @@ from docai.assemble import assemble_document
 from docai.budget import page_budget
 from docai.cache import PageCache, cache_key
 from docai.describe import check_describer, describe_figures
-from docai.engines import get_engine
+from docai.engines import engine_specs, get_engine
 from docai.engines.base import Engine, EngineOutput
 from docai.errors import DocaiError
 from docai.ingest.source import PageContext, Source, SourceDocument, open_source
@@ -29,7 +29,7 @@ def make_options(options: ConvertOptions | None = None, **overrides) -> ConvertO
     """ConvertOptions from an instance and/or keyword overrides (validated)."""
     if options is None:
         return ConvertOptions(**overrides)
-    return options.model_copy(update=overrides) if overrides else options
+    return ConvertOptions.model_validate({**options.model_dump(), **overrides}) if overrides else options
 
 
 def convert(source: Source, options: ConvertOptions | None = None, *,
@@ -80,7 +80,7 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
     for i, (_ctx, route, _reason) in enumerate(routed):
         by_route.setdefault(route, []).append(i)
     for route, indices in by_route.items():
-        if route is Route.failed:
+        if route == Route.failed:
             for i in indices:
                 failure = routed[i][0].failure
                 code = failure.code if failure is not None else "unreadable_page"
@@ -90,12 +90,12 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
                 progress(done, total)
             continue
         try:
-            engine = get_engine(route.value, options)
+            engine = get_engine(str(route), options)
         except DocaiError as exc:
             if _engine_was_asked_for(route, options):
                 raise  # a forced engine or a configured model that cannot load fails the whole run loudly
             for i in indices:
-                outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, route.value, "")
+                outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, str(route), "")
             done += len(indices)
             if progress:
                 progress(done, total)
@@ -125,7 +125,10 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
 def _engine_was_asked_for(route: Route, options: ConvertOptions) -> bool:
     """True where the user named this engine (``--engine``) or configured its model: then an engine that
     cannot be created is the user's error for the whole run, not a per-page problem."""
-    return options.engine.value == route.value or route in (Route.nougat, Route.donut)
+    if options.engine == route:
+        return True
+    spec = engine_specs().get(str(route))
+    return bool(spec and spec.requires)
 
 
 def _safe(get: Callable[[], float]) -> float:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pymupdf
 
 from docai.ingest.source import PageContext
-from docai.options import ConvertOptions, EngineChoice
+from docai.options import ConvertOptions
 from schemas.document import Route
 
 #: fewer non-space characters than this is no text layer at all
@@ -60,10 +60,10 @@ class TextLayer:
         return self.visible + "\n" + self.invisible
 
 
-def route_page(ctx: PageContext, options: ConvertOptions) -> tuple[Route, str]:
+def route_page(ctx: PageContext, options: ConvertOptions) -> tuple[Route | str, str]:
     """The route for one page and the reason, in words, recorded in the page JSON."""
-    if options.engine is not EngineChoice.auto:
-        return Route(options.engine.value), f"forced by --engine {options.engine.value}"
+    if options.engine != "auto":
+        return options.engine, f"forced by --engine {options.engine}"
     if ctx.source.is_image:
         return _fallback(options, "image input has no text layer")
     route, reason = classify_page(ctx.page)
@@ -195,6 +195,6 @@ def _is_wordlike(token: str) -> bool:
 
 
 def _fallback(options: ConvertOptions, reason: str) -> tuple[Route, str]:
-    if options.nougat_model:
+    if options.engine_config("nougat").model:
         return Route.nougat, reason + "; nougat model configured"
     return Route.ocr, reason

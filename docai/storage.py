@@ -159,7 +159,9 @@ class LocalStorage(Storage):
             os.utime(self._path(key))
 
     def prune(self, older_than_s: float, *, dry_run: bool = False) -> PruneReport:
-        return prune_tree(self.root / "blobs", older_than_s, dry_run=dry_run)
+        # incoming/ holds uploads being staged: only a process killed mid-upload leaves one behind
+        report = prune_tree(self.root / "blobs", older_than_s, dry_run=dry_run)
+        return report.add(prune_tree(self.root / "incoming", older_than_s, dry_run=dry_run))
 
 
 def storage_for(location: str | Path) -> Storage:

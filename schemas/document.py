@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = "1.0"
 
@@ -50,7 +50,8 @@ class Block(BaseModel):
 
 
 class Route(StrEnum):
-    """Which path a page took."""
+    """The built-in routes a page can take. A route is an engine name, so plugin engines add their own
+    (and ``FAMILY:CHECKPOINT`` for a plugin model that reads pages): ``Page.route`` is a string."""
 
     text = "text"
     ocr = "ocr"
@@ -83,6 +84,16 @@ class SetAside(BaseModel):
     reason: SetAsideReason
     bbox: BBox | None = Field(default=None, description="x0, y0, x1, y1 in PDF points, origin top-left")
 
+#: what a route string holds
+ROUTE_DESCRIPTION = ("the engine that read it: text, ocr, nougat, donut, a plugin engine's name or a "
+                     "FAMILY:CHECKPOINT model; 'failed' when nothing could read it")
+
+
+def as_route(value: Any) -> Route | str:
+    """A built-in route as its :class:`Route` member (so ``route is Route.text`` holds after a JSON round
+    trip), any other engine's route as a plain string."""
+    return Route(value) if isinstance(value, str) and value in Route._value2member_map_ else value
+
 
 class RegionRoute(BaseModel):
     """How one region of a page was read and why: a text page's layer, a garbage region sent to OCR,
@@ -91,8 +102,10 @@ class RegionRoute(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     bbox: BBox = Field(description="x0, y0, x1, y1 in PDF points, origin top-left")
-    route: Route
+    route: Route | str = Field(description=ROUTE_DESCRIPTION)
     reason: str = ""
+
+    _route = field_validator("route", mode="before")(as_route)
 
 
 class PageError(BaseModel):
@@ -110,7 +123,7 @@ class Page(BaseModel):
     number: int = Field(description="1-based page number in the input")
     width: float = Field(description="points")
     height: float = Field(description="points")
-    route: Route
+    route: Route | str = Field(description=ROUTE_DESCRIPTION)
     route_reason: str = ""
     engine: str = ""
     engine_version: str = ""
@@ -125,6 +138,8 @@ class Page(BaseModel):
     errors: list[PageError] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
     cached: bool = False
+
+    _route = field_validator("route", mode="before")(as_route)
 
     @property
     def ok(self) -> bool:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from schemas.document import Document
 from schemas.donut import Answer, ClassifyResult, ExtractResult
 from schemas.jobs import JobRequest, JobStatus
-from schemas.plugins import CAPABILITY_TYPES, ModelRecord, PluginListing
+from schemas.plugins import CAPABILITY_TYPES, ModelRecord, PluginJobRequest, PluginListing, PluginResult
 
 #: Every model whose JSON Schema is published, by file stem. Later contracts add themselves here.
 EXPORTED: dict[str, type[BaseModel]] = {
@@ -23,6 +23,8 @@ EXPORTED: dict[str, type[BaseModel]] = {
     "donut_classify": ClassifyResult,
     "plugin_model": ModelRecord,
     "plugin_listing": PluginListing,
+    "plugin_result": PluginResult,
+    "plugin_job_request": PluginJobRequest,
     # one request and one response schema per capability: plugin_caption_request, plugin_caption_response, …
     **{f"plugin_{cap.value}_{side}": model for cap, pair in CAPABILITY_TYPES.items()
        for side, model in zip(("request", "response"), pair, strict=True)},

@@ -8,10 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.plugins import PluginJobRequest
+
 
 class JobKind(StrEnum):
     convert = "convert"
     ask = "ask"  # document VQA
+    plugin = "plugin"  # a plugin model's capability over images and PDF pages
 
 
 class JobState(StrEnum):
@@ -32,6 +35,7 @@ class JobRequest(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict, description="ConvertOptions fields")
     question: str | None = Field(default=None, description="for ask jobs")
     model: str | None = Field(default=None, description="for ask jobs: Donut DocVQA checkpoint")
+    plugin: PluginJobRequest | None = Field(default=None, description="for plugin jobs: model, capability, request")
 
 
 class JobStatus(BaseModel):

@@ -8,7 +8,7 @@ through the queue (where images travel by reference). Each response model is one
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -195,6 +195,40 @@ class PageReading(_Strict):
 
     markdown: str
     blocks: list[Block] = Field(default_factory=list)
+
+
+# --- a whole call, as the CLI prints it and a plugin job stores it --------------------------------------------
+
+
+class PluginAnswer(_Strict):
+    """One response item and what it answers: an input image (or PDF page), a text, a prompt."""
+
+    input: str | None = Field(default=None, description="the input's label: file name, 'file.pdf#3' for a page")
+    text: str | None = Field(default=None, description="the text or prompt it answers, for text items")
+    output: dict[str, Any] = Field(description="the capability's response item (see plugin_<cap>_response)")
+
+
+class PluginResult(_Strict):
+    """The result of one capability call (in-process or a plugin job)."""
+
+    model: str = Field(description="FAMILY:CHECKPOINT")
+    capability: Capability
+    plugin: str
+    plugin_version: str
+    answers: list[PluginAnswer]
+
+
+class PluginJobRequest(_Strict):
+    """A plugin job: the model, the capability, its typed request and the model's options. The inputs travel
+    by reference (stored documents); their pages are selected with ``pages`` (PDFs only)."""
+
+    model: str = Field(description="FAMILY:CHECKPOINT")
+    capability: Capability
+    request: dict[str, Any] = Field(default_factory=dict, description="the capability's request (plugin_<cap>_request)")
+    options: dict[str, Any] = Field(default_factory=dict, description="the family's model options")
+    inputs: list[str] = Field(default_factory=list, description="storage refs of the input documents")
+    filenames: list[str] = Field(default_factory=list)
+    pages: str | None = None
 
 
 #: capability → (request model, response item model); the one table the CLI, API, queue and schemas use

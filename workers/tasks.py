@@ -133,3 +133,12 @@ def assemble(svc: JobServices, job_id: str) -> None:
 def ask(svc: JobServices, job_id: str) -> None:
     """Answer a document question with Donut."""
     answer_job(svc, job_id)
+
+
+@app.task(name="docai.plugin")
+@job_step(lambda job_id: "plugin call")
+def plugin(svc: JobServices, job_id: str) -> None:
+    """Run a plugin model's capability over the job's inputs (any installed family: no per-plugin code)."""
+    from docai.plugin_jobs import run_plugin_job
+
+    run_plugin_job(svc, job_id)

@@ -51,8 +51,11 @@ def numbers(text: str) -> list[str]:
 
 
 def is_page_number(text: str) -> bool:
-    """``12``, ``Page 3``, ``3 / 10``, ``- 7 -``, ``xii``, ``7-45``, ``第2页共6页``."""
-    return bool(_PAGE_NUMBER.match(_MARKUP.sub("", text).strip()))
+    """``12``, ``Page 3``, ``3 / 10``, ``- 7 -``, ``xii``, ``7-45``, ``第2页共6页``; not ``(6)``."""
+    bare = re.sub(r"[*_`#|]", "", text).strip()
+    if bare.startswith("(") and bare.endswith(")"):
+        return False  # an equation or list number: (6)
+    return bool(_PAGE_NUMBER.match(_MARKUP.sub("", bare).strip()))
 
 
 def is_furniture_line(text: str) -> bool:

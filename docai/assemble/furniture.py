@@ -7,7 +7,8 @@ A block in the top or bottom band of a page (see :func:`bands`) is furniture whe
   its numbers either stay the same or count up with the pages (a folio, a date line; amounts that
   differ from page to page are content, as on a run of invoices);
 - it is the page's only page number in that band (``12``, ``Page 3``, ``xii``, ``7-45``): two or more
-  numbers in a band are axis ticks or table cells;
+  numbers in a band are axis ticks or table cells; a short line on the same row as that page number
+  (the running title beside it) is furniture too;
 - on any single page, it reads like furniture (:mod:`docai.assemble.folios`): a journal line, a
   download or publisher notice, DOI/ISSN/volume lines, a copyright line, a printer's slug, or a
   folio beside a running title set no larger than the body text.
@@ -35,6 +36,8 @@ BAND = 0.1
 WIDEST = 0.15
 #: furniture is short
 MAX_CHARS = 200
+#: a running title beside a folio is at most this long
+MAX_TITLE = 120
 #: repeated text is at the same place when an edge or the centre matches within this many points
 SAME_PLACE = 12.0
 
@@ -88,8 +91,10 @@ def mark_furniture(pages: list[Page]) -> None:
     body = document_body_size(pages)
     repeated = _repeated(candidates, min_repeats(len(pages)))
     folios = _lone_folios(candidates)
+    beside = _beside_folios(candidates, folios)
     for page, block, band, _key in candidates:
-        if id(block) in repeated or id(block) in folios or _reads_like_furniture(page, block, band, body):
+        if (id(block) in repeated or id(block) in folios or id(block) in beside
+                or _reads_like_furniture(page, block, band, body)):
             block.kind = BlockKind.header if band == "top" else BlockKind.footer
             block.level = None
             block.ordered = None
@@ -146,6 +151,21 @@ def _lone_folios(candidates: list[Candidate]) -> set[int]:
     for found_in_band in per_band.values():
         if len(found_in_band) == 1 or _spread(found_in_band):
             found.update(id(block) for _page, block in found_in_band)
+    return found
+
+
+def _beside_folios(candidates: list[Candidate], folios: set[int]) -> set[int]:
+    """Short lines on the same row as a page's folio, in its band: the running title beside the page
+    number (an LNCS paper's odd page, a report's footer line)."""
+    rows = [(page.number, band, block.bbox) for page, block, band, _key in candidates if id(block) in folios]
+    found: set[int] = set()
+    for page, block, band, _key in candidates:
+        if id(block) in folios or block.kind is not BlockKind.paragraph or len(block.text) > MAX_TITLE:
+            continue
+        for number, folio_band, box in rows:
+            overlap = min(box[3], block.bbox[3]) - max(box[1], block.bbox[1])
+            if number == page.number and folio_band == band and overlap >= 0.5 * (box[3] - box[1]):
+                found.add(id(block))
     return found
 
 

@@ -16,6 +16,7 @@ CORE_COMMANDS: dict[str, str] = {
     "convert": "docai.cli.convert:convert_cmd",
     "dev": "docai.cli.dev:dev",
     "extract": "docai.cli.models:extract_cmd",
+    "generate": "docai.cli.generate:generate_cmd",
     "ask": "docai.cli.models:ask_cmd",
     "classify": "docai.cli.models:classify_cmd",
     "plugins": "docai.cli.plugins:plugins",
@@ -25,6 +26,11 @@ CORE_COMMANDS: dict[str, str] = {
     "status": "docai.cli.queue:status_cmd",
     "result": "docai.cli.queue:result_cmd",
     "serve": "docai.cli.serve:serve_cmd",
+    "caption": "docai.cli.capabilities:caption_cmd",
+    "vqa": "docai.cli.capabilities:vqa_cmd",
+    "match": "docai.cli.capabilities:match_cmd",
+    "embed": "docai.cli.capabilities:embed_cmd",
+    "zero-shot": "docai.cli.capabilities:zero_shot_cmd",
 }
 
 

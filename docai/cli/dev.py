@@ -39,8 +39,34 @@ def tiny_model(kind: str, directory: Path, seed: int, image_size: tuple[int, int
     overrides = {key: value for key, value in (("image_size", image_size), ("max_length", max_length))
                  if value is not None}
     out = write_tiny(kind, directory, seed=seed, **overrides)
-    size = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     click.echo(f"wrote tiny {kind} checkpoint to {out} ({size / 1e6:.1f} MB)")
+
+
+@dev.command("convert-checkpoint")
+@click.argument("kind", metavar="KIND")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def convert_checkpoint(kind: str, source: Path, directory: Path) -> None:
+    """Convert a released KIND checkpoint in SOURCE (its own layout, pickles) into DIRECTORY (safetensors).
+
+    KIND is a loader kind whose plugin registers a converter (e.g. lavit: the released LaVIT layout with
+    language_model/, visual_tokenizer/*.bin and the pixel decoders). Pickles are read with torch's safe
+    unpickler (tensors only, no code); tensor names stay the same; the result is loaded once to check it.
+    """
+    from docai.errors import ConfigError
+    from docai.models.kinds import known_kinds
+    from docai.plugins.specs import import_ref
+
+    kinds = {name: k for name, k in known_kinds().items() if k.convert}
+    if kind not in kinds:
+        raise ConfigError(f"no checkpoint converter for kind {kind!r}: choose one of "
+                          f"{', '.join(sorted(kinds)) or 'none installed'}")
+    report = import_ref(kinds[kind].convert)(source, directory)
+    unexpected = getattr(report, "unexpected", None)
+    if unexpected:
+        click.echo(f"note: {len(unexpected)} weight(s) of the source are not used, e.g. {unexpected[0]}", err=True)
+    click.echo(f"wrote {kind} checkpoint to {directory}")
 
 
 @dev.command("to-safetensors")

@@ -43,34 +43,38 @@ def limits_from(max_file_size: int, max_pages: int, max_image_pixels: int, page_
                   page_timeout_s=page_timeout)
 
 
-#: the keyword names that :func:`conversion_options` adds to a command
-CONVERSION_PARAMS = ("pages", "engine", "password", "recompute", "no_cache", "ocr_dpi", "nougat_model",
-                     "donut_model", "donut_task", "batch_size", "allow_pickle", "keep_furniture", "describe_figures", "max_file_size", "max_pages", "max_image_pixels",
+#: the generic keyword names that :func:`conversion_options` adds to a command (engine options come on top)
+CONVERSION_PARAMS = ("pages", "engine", "password", "recompute", "no_cache", "batch_size", "allow_pickle",
+                     "keep_furniture", "describe_figures", "max_file_size", "max_pages", "max_image_pixels",
                      "page_timeout")
 
 
 def conversion_options(func):
-    """The flags that shape a conversion, shared by ``docai convert`` and ``docai submit``."""
-    from docai.options import EngineChoice
+    """The flags that shape a conversion, shared by ``docai convert`` and ``docai submit``.
 
+    Each installed engine's options add ``--<engine>-<field>`` flags (``--ocr-dpi``, ``--nougat-model``),
+    derived from the engine's options class.
+    """
+    from docai.cli.fields import option_for_field
+    from docai.engines import engine_fields, engine_specs
+
+    names = ", ".join(engine_specs())
     options = [
         click.option("-p", "--pages", help="Pages to convert, 1-based: '1-3,7', '5-'. Default: all."),
-        click.option("--engine", type=click.Choice([e.value for e in EngineChoice]), default="auto",
-                     show_default=True, help="auto routes each page; text, ocr, nougat or donut force one path."),
+        click.option("--engine", default="auto", show_default=True,
+                     help=f"auto routes each page; an engine ({names}) forces one path for every page; "
+                          "FAMILY:CHECKPOINT reads pages with a plugin model that can read_page."),
         click.option("--password", help="Password of an encrypted PDF."),
         click.option("--recompute", is_flag=True, help="Redo finished outputs and cached pages."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the page cache."),
-        click.option("--ocr-dpi", type=int, default=150, show_default=True, help="Render resolution for OCR."),
-        click.option("--nougat-model", help="Nougat checkpoint (hub id or local dir) for --engine nougat/auto."),
-        click.option("--donut-model", help="Donut checkpoint (hub id or local dir) for --engine donut (JSON per page)."),
-        click.option("--donut-task", default="cord-v2", show_default=True, help="Donut task for --engine donut."),
+        *[option_for_field(field.flag, flat, field.info) for flat, field in engine_fields().items()],
         click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice)."),
         click.option("--keep-furniture", is_flag=True,
                      help="Keep running headers, footers and page numbers in the markdown."),
         click.option("--describe-figures", metavar="MODEL",
                      help="Caption every figure with a plugin model (FAMILY:CHECKPOINT, e.g. blip:./tiny-blip)."),
         click.option("--allow-pickle", is_flag=True,
-                     help="Let --nougat-model/--donut-model load pickle (.bin) weights; only for trusted sources."),
+                     help="Let engine models load pickle (.bin) weights; only for trusted sources."),
     ]
     func = limit_options(func)
     for option in reversed(options):
@@ -80,14 +84,15 @@ def conversion_options(func):
 
 def conversion_options_from(params: dict, **extra):
     """Pop the :func:`conversion_options` flags out of ``params`` into a validated ConvertOptions."""
+    from docai.cli.fields import given
+    from docai.engines import engine_fields
     from docai.options import ConvertOptions
 
     p = {name: params.pop(name) for name in CONVERSION_PARAMS}
     return ConvertOptions(
         pages=p["pages"], password=p["password"], engine=p["engine"], recompute=p["recompute"],
-        use_cache=not p["no_cache"], ocr_dpi=p["ocr_dpi"], nougat_model=p["nougat_model"],
-        donut_model=p["donut_model"], donut_task=p["donut_task"], batch_size=p["batch_size"],
-        allow_pickle=p["allow_pickle"], keep_furniture=p["keep_furniture"], describe_figures=p["describe_figures"],
+        use_cache=not p["no_cache"], batch_size=p["batch_size"], allow_pickle=p["allow_pickle"],
+        keep_furniture=p["keep_furniture"], describe_figures=p["describe_figures"],
         limits=limits_from(p["max_file_size"], p["max_pages"], p["max_image_pixels"], p["page_timeout"]),
-        **extra,
+        **given(params, engine_fields()), **extra,
     )

@@ -82,7 +82,7 @@ def submit_cmd(inputs, wait, output, fmt, timeout, quiet, **params):
         raise ConfigError("several inputs with --wait need -o DIR for their results")
     submitted = []
     for path in paths:
-        data, name = _read_input(path)
+        data, name = read_upload(path)
         status = jobs.submit_convert(data, name, options, settings=settings)
         submitted.append((path, status))
         if not wait:
@@ -101,7 +101,7 @@ def submit_cmd(inputs, wait, output, fmt, timeout, quiet, **params):
         emit(render(document, fmt), target)
 
 
-def _read_input(path: str) -> tuple[bytes, str]:
+def read_upload(path: str) -> tuple[bytes, str]:
     if path == "-":
         return sys.stdin.buffer.read(), "<stdin>"
     file = Path(path)
@@ -116,7 +116,7 @@ def submit_question(path: str, question: str, model: str, pages: str | None, pas
     """Queue a document question (``docai ask --queue``) and return its job id."""
     from docai import jobs
 
-    data, name = _read_input(path)
+    data, name = read_upload(path)
     return jobs.submit_ask(data, name, question, model, pages, password=password).job_id
 
 

@@ -1,48 +1,118 @@
 """Page engines behind one interface (:class:`docai.engines.base.Engine`), created by name.
 
+Core keeps no list of engines: they are what the plugins registered through ``register_engines`` (the
+built-in text, ocr, nougat and donut engines come from :mod:`docai.plugins.builtin`). An engine named
+``FAMILY:CHECKPOINT`` is a plugin model with the ``read_page`` capability used as a page engine.
 Engines import their heavy libraries lazily and are kept per process once created, so a worker or a
 long-running CLI loads a model once.
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import threading
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from docai.errors import ConfigError, dependency_error
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic.fields import FieldInfo
+
     from docai.engines.base import Engine
     from docai.options import ConvertOptions
-
-#: engine name → "module:factory"; the factory takes ConvertOptions and returns an Engine.
-ENGINES: dict[str, str] = {
-    "text": "docai.engines.textlayer:create",
-    "ocr": "docai.engines.ocr:create",
-    "nougat": "docai.engines.nougat:create",
-    "donut": "docai.engines.donut:create",
-}
+    from docai.plugins.specs import EngineSpec
 
 _instances: dict[tuple, Engine] = {}
 _lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class EngineField:
+    """One field of an engine's options, with the flat name every surface uses (``ocr_dpi``)."""
+
+    engine: str
+    name: str
+    info: FieldInfo
+
+    @property
+    def flat(self) -> str:
+        return f"{self.engine}_{self.name}"
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.flat.replace("_", "-")
+
+    @property
+    def is_model_ref(self) -> bool:
+        extra = self.info.json_schema_extra
+        return isinstance(extra, dict) and bool(extra.get("model_ref"))
+
+
+def engine_specs() -> dict[str, EngineSpec]:
+    """Every registered page engine by name, in registration order (built-ins first)."""
+    from docai.plugins.registry import get_registry
+
+    return {name: entry.item for name, entry in get_registry().engines.items()}
+
+
+def engine_spec(name: str) -> EngineSpec:
+    """The registered engine ``name``, or one ConfigError line listing the known ones."""
+    specs = engine_specs()
+    if name not in specs:
+        raise ConfigError(f"unknown engine {name!r}: choose one of {', '.join(specs)} "
+                          "(or FAMILY:CHECKPOINT for a model that can read_page)")
+    return specs[name]
+
+
+def engine_fields() -> dict[str, EngineField]:
+    """Every engine option by its flat name (``ocr_dpi``, ``donut_task`` …)."""
+    fields: dict[str, EngineField] = {}
+    for name, spec in engine_specs().items():
+        cls = spec.options_class()
+        for field_name, info in (cls.model_fields.items() if cls else ()):
+            field = EngineField(engine=name, name=field_name, info=info)
+            if field.flat in fields:
+                raise ConfigError(f"engine option {field.flat!r} is declared by both engine {fields[field.flat].engine!r} "
+                                  f"and engine {name!r}")
+            fields[field.flat] = field
+    return fields
+
+
+def engine_options_for(name: str, values: dict[str, Any] | None = None) -> BaseModel | None:
+    """Engine ``name``'s options validated from ``values`` (None for an engine without options)."""
+    cls = engine_spec(name).options_class()
+    return None if cls is None else cls.model_validate(values or {})
+
+
+def is_model_engine(name: str) -> bool:
+    """True for ``FAMILY:CHECKPOINT``: a plugin model used as a page engine."""
+    return ":" in name
+
+
+def engine_queue(name: str) -> str:
+    """``"cpu"`` or ``"gpu"``: where engine ``name``'s pages run on the job queue (models: gpu)."""
+    return "gpu" if is_model_engine(name) else engine_spec(name).queue
+
+
 def engine_key(name: str, options: ConvertOptions) -> tuple:
-    return (name, tuple(sorted(options.page_fingerprint_options().items())), options.batch_size)
+    """What makes two engine instances differ: its own options, the batch size and pickle permission."""
+    own = options.engine_options.get(name, {})
+    return (name, json.dumps(own, sort_keys=True, default=str), options.batch_size, options.allow_pickle)
 
 
 def get_engine(name: str, options: ConvertOptions) -> Engine:
     """The process-wide engine ``name`` configured for ``options`` (created on first use)."""
-    if name not in ENGINES:
-        raise ConfigError(f"unknown engine {name!r}: choose one of {', '.join(sorted(ENGINES))}")
+    factory = "docai.engines.model_pages:create" if is_model_engine(name) else engine_spec(name).factory
     key = engine_key(name, options)
     with _lock:
         if key not in _instances:
-            module_name, factory = ENGINES[name].split(":")
+            from docai.plugins.specs import import_ref
+
             try:
-                module = importlib.import_module(module_name)
-                _instances[key] = getattr(module, factory)(options)
+                create = import_ref(factory)
+                _instances[key] = create(options, name) if is_model_engine(name) else create(options)
             except ModuleNotFoundError as exc:
                 missing = dependency_error(exc)
                 if missing is None:

@@ -8,6 +8,7 @@ SOFT_HYPHEN = "\u00ad"
 _HYPHENS = ("-", "\u2010", "\u00ac", SOFT_HYPHEN)
 _WORD_BEFORE = re.compile(r"([\w\-\u2010]+)$")
 _ADJACENT_EMPHASIS = re.compile(r"(?<=[^\s*])(\*{1,3}) \1(?=[^\s*])")  # "*a* *b*" → "*a b*"
+_TRAILING_MARKS = re.compile(r"(\*{1,3})$")
 _STARTS_LOWER = re.compile(r"^[\*_\[]*[a-zà-öø-ÿ]")
 
 
@@ -31,6 +32,11 @@ def join_lines(lines: list[str]) -> str:
 
 
 def _join(before: str, after: str) -> str:
+    marks = _TRAILING_MARKS.search(before)
+    if marks and after.startswith(marks.group(1)) and before[: marks.start(1)].endswith(_HYPHENS):
+        # "*infor-*" / "*mation*": the emphasis runs on across the break, so the word is joined inside it
+        size = len(marks.group(1))
+        return _join(before[:-size], after[size:])
     if not before.endswith(_HYPHENS) or len(before) < 2 or not before[-2].isalpha():
         return before + " " + after
     hyphen = before[-1]

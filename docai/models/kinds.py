@@ -24,7 +24,10 @@ class ModelKind:
     or, for model code that ships inside a plugin, ``"module:Class"`` (a ``PreTrainedModel`` subclass, still
     loaded from safetensors without remote code). ``processor_class=None`` loads the checkpoint's processor
     with ``AutoProcessor``. ``tiny`` names ``"module:function"`` writing a tiny random checkpoint, called as
-    ``function(directory: Path, *, seed: int = 0, **overrides) -> Path``.
+    ``function(directory: Path, *, seed: int = 0, **overrides) -> Path``. ``convert`` names
+    ``"module:function"`` converting a family's released checkpoint layout (pickles, its own file names) into
+    the safetensors layout it loads, called as ``function(source, target)`` by
+    ``docai dev convert-checkpoint KIND SRC DIR``.
     """
 
     name: str
@@ -38,6 +41,7 @@ class ModelKind:
     sdpa_capable: bool = False  # whether docai.models.swin_sdpa applies to its encoder
     split_dtype: bool = False  # whether the encoder may run in another dtype than the decoder (CPU default)
     tiny: str | None = None  # "module:function" that writes a tiny random checkpoint of this kind
+    convert: str | None = None  # "module:function(source, target)" turning a released layout into a loadable one
     description: str = ""
 
 
@@ -69,18 +73,41 @@ def image_processor_type(directory: Path, name: str) -> str:
 
 
 def detect_kind(directory: Path, name: str, requested: str | None) -> ModelKind:
-    """The :class:`ModelKind` of the checkpoint in ``directory``, checked against ``requested`` if given."""
+    """The :class:`ModelKind` of the checkpoint in ``directory``, checked against ``requested`` if given.
+
+    Detection reads ``config.json``: its ``model_type``, then its ``architectures`` (BLIP captioning and BLIP
+    retrieval checkpoints share a model type), then the image processor for kinds that name one (Nougat and
+    Donut share an architecture). A checkpoint two kinds still both fit needs ``kind=``.
+    """
     kinds = known_kinds()
     if requested is not None and requested not in kinds:
         raise ModelError(f"unknown model kind {requested!r}: choose one of {', '.join(sorted(kinds))}")
     config = read_json(directory / "config.json", name)
     model_type = str(config.get("model_type", ""))
-    candidates = [kinds[requested]] if requested else [k for k in kinds.values() if k.model_type == model_type]
-    if not candidates:
-        raise ModelError(f"model {name!r} has architecture {model_type or 'unknown'!r}, which docai cannot load "
-                         f"(known kinds: {', '.join(sorted(kinds))})")
+    if requested:
+        candidates = [kinds[requested]]
+    else:
+        candidates = [k for k in kinds.values() if k.model_type == model_type]
+        if not candidates:
+            raise ModelError(f"model {name!r} has architecture {model_type or 'unknown'!r}, which docai cannot "
+                             f"load (known kinds: {', '.join(sorted(kinds))})")
+        declared = set(config.get("architectures") or [])
+        by_architecture = [k for k in candidates if not k.architectures or declared & set(k.architectures)]
+        if declared and not by_architecture:
+            wanted = " or ".join(a for k in candidates for a in k.architectures)
+            raise ModelError(f"model {name!r} is a {', '.join(sorted(declared))}, which docai cannot load "
+                             f"as a {model_type} model (expected {wanted})")
+        candidates = by_architecture or candidates
     for kind in candidates:
         _check_architecture(kind, config, name)
+    return _by_image_processor(candidates, directory, name)
+
+
+def _by_image_processor(candidates: list[ModelKind], directory: Path, name: str) -> ModelKind:
+    if not any(k.image_processor_prefix for k in candidates):
+        if len(candidates) > 1:
+            raise ModelError(f"model {name!r} fits kinds {', '.join(k.name for k in candidates)}: pass kind=")
+        return candidates[0]
     processor_type = image_processor_type(directory, name)
     for kind in candidates:
         if processor_type.startswith(kind.image_processor_prefix):
@@ -94,6 +121,10 @@ def _check_architecture(kind: ModelKind, config: dict[str, Any], name: str) -> N
     if model_type != kind.model_type:
         raise ModelError(f"model {name!r} is a {model_type or 'unknown'!r} checkpoint, not a {kind.name} "
                          f"model ({kind.model_type})")
+    declared = set(config.get("architectures") or [])
+    if kind.architectures and declared and not declared & set(kind.architectures):
+        raise ModelError(f"model {name!r} is a {', '.join(sorted(declared))}, not a {kind.name} model "
+                         f"({' or '.join(kind.architectures)})")
     for part, allowed in (("encoder", kind.encoder_types), ("decoder", kind.decoder_types)):
         got = (config.get(part) or {}).get("model_type")
         if allowed and got not in allowed:

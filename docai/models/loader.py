@@ -20,6 +20,7 @@ from docai.errors import ConfigError, ModelError
 from docai.models.checkpoint import Checkpoint, resolve_checkpoint
 from docai.models.device import choose_device, choose_dtype, choose_encoder_dtype, dtype_name
 from docai.models.kinds import ModelKind, detect_kind
+from docai.models.parts import load_part, load_processors, resolve_class
 
 if TYPE_CHECKING:
     import torch
@@ -60,7 +61,8 @@ def load_model(name_or_path: str | os.PathLike, *, kind: str | None = None,
                allow_pickle: bool = False, sdpa: bool = True, revision: str | None = None) -> LoadedModel:
     """Load (once per process) the checkpoint ``name_or_path``: a hub id or a local directory.
 
-    ``kind`` ("nougat", "donut") is checked against the checkpoint, or detected when None. ``device`` and
+    ``kind`` (a registered kind: "nougat", "donut", a plugin's) is checked against the checkpoint, or
+    detected when None from its config's ``model_type`` and ``architectures``. ``device`` and
     ``dtype`` default to ``$DOCAI_DEVICE``/``$DOCAI_DTYPE``, then CUDA+bf16 or CPU with the measured
     default (see :mod:`docai.models.device`). Only safetensors weights load unless ``allow_pickle``;
     remote code never runs. ``sdpa`` switches a DonutSwin encoder to the fused-attention path.
@@ -113,17 +115,11 @@ def cached_models() -> list[LoadedModel]:
 
 def _load(checkpoint: Checkpoint, kind: ModelKind, device: torch.device, dtype: torch.dtype,
           encoder_dtype: torch.dtype, *, sdpa: bool) -> LoadedModel:
-    import transformers
-
     path, name = checkpoint.path, checkpoint.name
     with quiet_transformers():
-        image_processor = _load_part("image processor", name, lambda: transformers.AutoImageProcessor.from_pretrained(
-            path, backend="pil", local_files_only=True, trust_remote_code=False))
-        tokenizer = _load_part("tokenizer", name, lambda: transformers.AutoTokenizer.from_pretrained(
-            path, local_files_only=True, trust_remote_code=False))
-        processor = getattr(transformers, kind.processor_class)(image_processor=image_processor, tokenizer=tokenizer)
-        model_class = getattr(transformers, kind.model_class)
-        model = _load_part("weights", name, lambda: model_class.from_pretrained(
+        parts = load_processors(kind, path, name)
+        model_class = resolve_class(kind.model_class, "model")
+        model = load_part("weights", name, lambda: model_class.from_pretrained(
             path, dtype=dtype, use_safetensors=checkpoint.uses_safetensors, local_files_only=True,
             trust_remote_code=False))
     try:
@@ -135,8 +131,8 @@ def _load(checkpoint: Checkpoint, kind: ModelKind, device: torch.device, dtype: 
     use_sdpa = sdpa and kind.sdpa_capable and _enable_swin_sdpa(model, name)
     log.info("loaded %s model %s from %s on %s (%s, encoder %s, sdpa=%s)", kind.name, name, path, device,
              dtype_name(dtype), dtype_name(encoder_dtype), use_sdpa)
-    return LoadedModel(name=name, kind=kind.name, model=model, processor=processor,
-                       image_processor=image_processor, tokenizer=tokenizer, config=model.config,
+    return LoadedModel(name=name, kind=kind.name, model=model, processor=parts.processor,
+                       image_processor=parts.image_processor, tokenizer=parts.tokenizer, config=model.config,
                        device=device, dtype=dtype, source=path, sdpa=use_sdpa,
                        encoder_dtype=encoder_dtype if encoder_dtype != dtype else None)
 
@@ -166,15 +162,6 @@ def run_encoder_in(model, encoder_dtype: torch.dtype, *, output_dtype: torch.dty
 
     encoder.register_forward_pre_hook(cast_input, with_kwargs=True)
     encoder.register_forward_hook(cast_output, with_kwargs=True)
-
-
-def _load_part(what: str, name: str, load):
-    try:
-        return load()
-    except ModelError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - transformers raises many types; the user gets one line
-        raise ModelError(f"model {name!r}: cannot load its {what}: {_first_line(exc)}") from None
 
 
 def _enable_swin_sdpa(model, name: str) -> bool:

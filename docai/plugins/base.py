@@ -131,6 +131,7 @@ class PluginModel:
         """Bytes of model weights this instance holds (torch modules among its attributes)."""
         total = 0
         for value in vars(self).values():
+            value = getattr(value, "model", value) if type(value).__name__ == "LoadedModel" else value
             parameters = getattr(value, "parameters", None)
             if callable(parameters) and hasattr(value, "buffers"):
                 try:
@@ -140,9 +141,15 @@ class PluginModel:
         return total
 
     def close(self) -> None:
-        """Drop the weights (the lifecycle calls this when it unloads the model)."""
+        """Drop the weights (the lifecycle calls this when it unloads the model): torch modules and
+        :class:`~docai.models.LoadedModel` s among the attributes, the latter also from the loader's cache."""
+        from docai.models.loader import LoadedModel, release_model
+
         for key, value in list(vars(self).items()):
-            if hasattr(value, "parameters"):
+            if isinstance(value, LoadedModel):
+                release_model(value)
+                setattr(self, key, None)
+            elif hasattr(value, "parameters"):
                 setattr(self, key, None)
 
 

@@ -33,8 +33,11 @@ def register_engines(register):
     register(EngineSpec(name="text", factory="docai.engines.textlayer:create", queue="cpu",
                         description="the PDF's own text layer: layout, tables, reading order"))
     register(EngineSpec(name="ocr", factory="docai.engines.ocr:create", queue="gpu",
+                        options="docai.engines.options:OcrOptions",
                         description="OCR of the rendered page (RapidOCR)"))
-    register(EngineSpec(name="nougat", factory="docai.engines.nougat:create", queue="gpu", requires="nougat_model",
+    register(EngineSpec(name="nougat", factory="docai.engines.nougat:create", queue="gpu", requires="model",
+                        options="docai.engines.options:NougatOptions",
                         description="Nougat: scanned academic pages to markdown with math and tables"))
-    register(EngineSpec(name="donut", factory="docai.engines.donut:create", queue="gpu", requires="donut_model",
+    register(EngineSpec(name="donut", factory="docai.engines.donut:create", queue="gpu", requires="model",
+                        options="docai.engines.options:DonutOptions",
                         description="Donut: a task's JSON per page"))

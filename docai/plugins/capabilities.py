@@ -183,6 +183,8 @@ class ImageGenerator(PluginModel):
 
 class PageReader(PluginModel):
     capability: ClassVar[Capability] = Capability.read_page
+    #: resolution PDF pages are rendered at when the model is a page engine (``--engine FAMILY:CHECKPOINT``)
+    page_dpi: ClassVar[int] = 150
 
     def read_page(self, images: Sequence[ImageLike], request: ReadPageRequest | None = None) -> list[PageReading]:
         """Each page image's markdown, and the blocks parsed from it (so the model can be a page engine)."""

@@ -112,3 +112,42 @@ def test_a_huge_chunked_upload_is_413_through_the_app(api, jobs, path):
     assert response.status_code == 413, response.text
     assert response.json()["error"] == "limit_exceeded"
     assert not jobs.calls
+
+
+def _run_slow(app, delays):
+    """Drive ``app`` with one 10-byte chunk after each delay in ``delays``; return (status, body)."""
+    sent: list[dict] = []
+    index = 0
+
+    async def receive():
+        nonlocal index
+        if index >= len(delays):
+            await asyncio.sleep(3600)  # a client that sends nothing more
+        await asyncio.sleep(delays[index])
+        index += 1
+        return {"type": "http.request", "body": b"x" * 10, "more_body": index < len(delays)}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app({"type": "http", "method": "POST", "path": "/", "headers": []}, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"), start
+
+
+def test_a_body_that_pauses_too_long_is_408_and_closes():
+    app = BodyLimitMiddleware(_echo_length, max_body_bytes=0, idle_s=0.2)
+    status, body, start = _run_slow(app, [0, 0, 1.0])
+    assert status == 408 and b"request_timeout" in body
+    assert (b"connection", b"close") in start["headers"]
+
+
+def test_a_body_that_trickles_past_the_total_limit_is_408():
+    app = BodyLimitMiddleware(_echo_length, max_body_bytes=0, timeout_s=0.5, idle_s=0.2)
+    status, body, _ = _run_slow(app, [0.1] * 20)  # never idle for 0.2 s, 2 s in all
+    assert status == 408 and b"0.5 s in all" in body
+
+
+def test_a_body_in_time_passes():
+    app = BodyLimitMiddleware(_echo_length, max_body_bytes=1000, timeout_s=5, idle_s=1)
+    assert _run_slow(app, [0.01, 0.01])[:2] == (200, b"20")

@@ -23,8 +23,15 @@ def test_openapi_lists_routes_and_models(api):
 def test_upload_form_fields_are_documented(api):
     spec = api.get("/openapi.json").json()
     form = spec["components"]["schemas"]["Body_submit_job_v1_jobs_post"]["properties"]
-    assert {"file", "pages", "engine", "password", "ocr_dpi", "nougat_model", "batch_size", "recompute",
-            "keep_furniture"} == set(form)
+    # every installed engine's options are form fields, derived from the engine's options class
+    from docai.engines import engine_fields
+
+    generic = {"file", "pages", "engine", "password", "batch_size", "recompute", "keep_furniture"}
+    assert set(form) == generic | set(engine_fields())
+    assert {"ocr_dpi", "nougat_model", "donut_model", "donut_task"} <= set(form)
+    dpi = form["ocr_dpi"]["anyOf"][0]
+    assert (dpi["type"], dpi["minimum"], dpi["maximum"]) == ("integer", 50, 600)
+    assert form["donut_task"]["description"] == "Donut task for --engine donut"
     ask = spec["components"]["schemas"]["Body_ask_v1_ask_post"]
     assert set(ask["required"]) == {"file", "question", "model"}
 

@@ -153,3 +153,19 @@ def test_keep_furniture_puts_headers_and_footers_back(make_pdf):
     assert {s.reason for s in plain.pages[0].set_aside} == {SetAsideReason.running_header, SetAsideReason.page_number}
     assert "Downloaded from example.org" in kept.markdown and "iv" in kept.markdown.split()
     assert kept.pages[0].set_aside == [] and kept.options["keep_furniture"] is True
+
+
+def test_running_title_beside_the_folio_on_one_page_is_a_header():
+    """docling 2305.03393v1-pg9.pdf: an LNCS odd page, title and page number on one row at the top."""
+    page = _page(1, [_at("Optimized Table Tokenization for Table Structure Recognition", 134, 92, 420, 102),
+                     _at("9", 476, 91, 481, 103), _p("Body text " * 40, 120, 600)])
+    mark_furniture([page])
+    assert [b.kind for b in page.blocks] == [BlockKind.header, BlockKind.header, BlockKind.paragraph]
+
+
+def test_equation_number_in_the_bottom_band_is_not_a_page_number():
+    """MinerU demo3 p7: an equation numbered (6) near the foot of the page, with its pieces beside it."""
+    page = _page(1, [_p("Body text " * 40, 100, 600), _at("*Aij* =", 105, 759, 131, 770),
+                     _at("(6)", 276, 757, 289, 767)])
+    mark_furniture([page])
+    assert all(b.kind is BlockKind.paragraph for b in page.blocks)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pymupdf
 
 import docai
+from docai.layout.accents import compose_accents
 
 
 def _convert(page_builder) -> str:
@@ -29,3 +30,20 @@ def test_list_labels_are_kept_as_written():
     md = _convert(build)
     assert "- (a) meet every month;\n- (b) publish its minutes;\n- (c) report each year." in md
     assert "3. the budget is fixed;\n4. the term is two years." in md
+
+
+def test_accents_drawn_as_glyphs_of_their_own_are_put_on_their_letters():
+    assert compose_accents("Ageˆncia Nacional de Aviac¸a˜o Civil") == "Agência Nacional de Aviação Civil"
+    assert compose_accents("(¯x, y) and Cafe\u0301") == "(x̄, y) and Café"  # before its letter; decomposed
+    assert compose_accents("symbol ¨ alone") == "symbol ¨ alone"
+
+
+def test_combining_diacritics_in_the_text_layer_come_out_composed():
+    def build(page):  # decomposed text as some producers store it, and TeX-style spacing accents
+        page.insert_font(fontname="F1", fontbuffer=pymupdf.Font("cjk").buffer)  # has the combining marks
+        page.insert_font(fontname="F2", fontbuffer=pymupdf.Font("tiro").buffer)  # has the spacing accents
+        page.insert_text((72, 100), "Cafe\u0301 re\u0301sume\u0301 prote\u0301ge\u0301", fontsize=11, fontname="F1")
+        page.insert_text((72, 120), "Ageˆncia Nacional de Aviac¸a˜o Civil", fontsize=11, fontname="F2")
+
+    md = _convert(build)
+    assert "Café résumé protégé" in md and "Agência Nacional de Aviação Civil" in md

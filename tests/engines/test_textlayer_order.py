@@ -76,3 +76,49 @@ def test_lines_of_one_table_cell_stay_in_order():
     (table,) = [b for b in result.pages[0].blocks if b.kind.value == "table"]
     assert table.rows[1] == ["Lamp", "first line of the cell second line of it", "12"]
     assert table.rows[2][1] == "oak top steel legs"
+
+
+def _line(k: int, n: int = 9) -> str:
+    return " ".join(WORDS[(3 * k + 5 * i) % len(WORDS)] for i in range(n))
+
+
+def test_sidebar_and_cards_are_each_read_whole():
+    """A main column with a shaded sidebar beside it, then a 2×2 grid of shaded cards: the text on
+    the filled shapes is kept, the sidebar is read after the column, each card title before its text."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 70), "Main Article Heading", fontsize=18)
+    for k in range(25):
+        page.insert_text((72, 100 + 13 * k), _line(k) + f" M{k}", fontsize=10)
+    page.draw_rect(pymupdf.Rect(410, 95, 545, 300), color=None, fill=(0.9, 0.9, 0.8))
+    page.insert_text((418, 112), "Sidebar", fontsize=12)
+    for k in range(8):
+        page.insert_text((418, 130 + 13 * k), _line(k, 3) + f" S{k}", fontsize=9)
+    for r in range(2):
+        for c in range(2):
+            x, y = 72 + c * 250, 460 + r * 120
+            page.draw_rect(pymupdf.Rect(x, y, x + 220, y + 100), color=None, fill=(0.85, 0.9, 0.95))
+            page.insert_text((x + 8, y + 20), f"Card {r}{c} title", fontsize=12)
+            for k in range(3):
+                page.insert_text((x + 8, y + 40 + 13 * k), _line(k + r + c, 5) + f" C{r}{c}{k}", fontsize=9)
+    md = docai.convert(doc.tobytes(), use_cache=False).markdown
+    tags = ["Main Article", "M0", "M24", "Sidebar", "S0", "S7"]
+    tags += [t for r in range(2) for c in range(2) for t in (f"Card {r}{c} title", f"C{r}{c}0", f"C{r}{c}2")]
+    positions = _order(md, tags)
+    assert positions == sorted(positions), md
+
+
+def test_figure_and_table_inside_one_column_are_read_in_that_column():
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for k in range(8):
+        page.insert_text((72, 100 + 13 * k), _line(k, 5) + f" LD{k}", fontsize=10)
+    page.insert_image(pymupdf.Rect(72, 210, 280, 300), stream=_png())
+    page.insert_text((72, 315), "Figure 2: A figure in the left column.", fontsize=9)
+    for k in range(8):
+        page.insert_text((72, 340 + 13 * k), _line(k + 3, 5) + f" LE{k}", fontsize=10)
+    for k in range(24):
+        page.insert_text((320, 100 + 13 * k), _line(k + 5, 5) + f" RD{k}", fontsize=10)
+    md = docai.convert(doc.tobytes(), use_cache=False).markdown
+    positions = _order(md, ["LD0", "LD7", "<!-- image -->", "Figure 2:", "LE0", "LE7", "RD0", "RD23"])
+    assert positions == sorted(positions), md

@@ -23,3 +23,9 @@ def test_dash_between_words_is_not_a_hyphen():
 
 def test_adjacent_emphasis_across_lines_is_merged():
     assert join_lines(["a *2x speed*", "*up* here"]) == "a *2x speed up* here"
+
+
+def test_a_word_broken_inside_emphasis_is_joined():
+    assert join_lines(["In *Advances in neural information pro-*", "*cessing systems*, pages 5998"]) == (
+        "In *Advances in neural information processing systems*, pages 5998")
+    assert join_lines(["**state-of-the-**", "**art** results"]) == "**state-of-the-art** results"

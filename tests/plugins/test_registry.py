@@ -60,7 +60,7 @@ def test_builtins_register_engines_and_kinds_through_the_hooks():
     registry = discover(allow="")
     assert set(registry.engines) == {"text", "ocr", "nougat", "donut"}
     assert set(registry.kinds) >= {"nougat", "donut"}
-    assert registry.engines["nougat"].plugin == "docai" and registry.engines["nougat"].item.requires == "nougat_model"
+    assert registry.engines["nougat"].plugin == "docai" and registry.engines["nougat"].item.requires == "model"
     assert registry.plugins["docai"].status == "ok"
 
 

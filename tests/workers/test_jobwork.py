@@ -6,11 +6,12 @@ import pytest
 
 import docai
 from docai import jobs
-from docai.engines import ENGINES, clear_engines
+from docai.engines import clear_engines
 from docai.engines.base import EngineOutput
 from docai.jobwork import assemble_job, plan_job, queue_for, run_batch, slice_pages
 from schemas.document import Block, BlockKind, Route
 from schemas.jobs import JobState
+from tests.support.engines import replace_engine_factory
 from tests.workers.conftest import strip_run_details
 
 
@@ -33,7 +34,7 @@ def make_fake_ocr(options) -> FakeOcr:
 
 @pytest.fixture
 def svc(redis_only, monkeypatch):
-    monkeypatch.setitem(ENGINES, "ocr", "tests.workers.test_jobwork:make_fake_ocr")
+    replace_engine_factory(monkeypatch, "ocr", "tests.workers.test_jobwork:make_fake_ocr")
     clear_engines()
     yield jobs.services(redis_only.settings)
     clear_engines()

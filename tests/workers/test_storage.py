@@ -46,3 +46,51 @@ def test_storage_for_takes_directories_only(tmp_path):
     assert storage_for(f"file://{tmp_path}").root == tmp_path
     with pytest.raises(ConfigError, match="unsupported storage"):
         storage_for("s3://bucket/x")
+
+
+def test_prune_removes_uploads_a_killed_process_left_in_incoming(tmp_path):
+    import os
+    import time
+
+    store = LocalStorage(tmp_path)
+    store.put("results/a.json", b"{}")
+    stale, fresh = tmp_path / "incoming" / "upload-stale", tmp_path / "incoming" / "upload-fresh"
+    stale.parent.mkdir()
+    stale.write_bytes(b"x" * 10)
+    fresh.write_bytes(b"y")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    os.utime(tmp_path / "blobs" / "results" / "a.json", (old, old))
+    report = store.prune(60)
+    assert (report.files, report.bytes) == (2, 12)
+    assert not stale.exists() and fresh.exists()
+
+
+def test_staged_uploads_are_streamed_hashed_and_cleaned(tmp_path):
+    import hashlib
+    import io
+
+    from docai.errors import LimitExceededError
+    from docai.uploads import CHUNK, staged_upload
+
+    data = b"%PDF-" + b"z" * (3 * CHUNK)
+
+    class Stream(io.BytesIO):
+        biggest = 0
+
+        def read(self, size=-1):
+            assert size != -1, "an upload is read in chunks, never whole"
+            chunk = super().read(size)
+            Stream.biggest = max(Stream.biggest, len(chunk))
+            return chunk
+
+    with staged_upload(Stream(data), tmp_path / "incoming", len(data), "a.pdf") as staged:
+        assert staged.sha256 == hashlib.sha256(data).hexdigest() and staged.size == len(data)
+        assert staged.path.read_bytes() == data
+        assert staged.open("a.pdf").name == "a.pdf"
+    assert Stream.biggest <= CHUNK
+    assert not any((tmp_path / "incoming").iterdir())
+    with pytest.raises(LimitExceededError, match="over the limit"), \
+            staged_upload(data, tmp_path / "incoming", len(data) - 1, "a.pdf"):
+        pass
+    assert not any((tmp_path / "incoming").iterdir())

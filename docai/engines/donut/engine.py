@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docai.engines.base import EngineOutput
 from docai.engines.donut.model import DonutModel, load_donut
@@ -10,6 +10,9 @@ from docai.engines.donut.pages import run_pages
 from docai.engines.donut.prompts import task_prompt
 from docai.errors import ConfigError
 from docai.ingest.source import PageContext
+
+if TYPE_CHECKING:
+    from docai.options import ConvertOptions
 
 ENGINE_VERSION = "1"
 
@@ -53,12 +56,10 @@ class DonutEngine:
         return outputs
 
 
-def create(options: Any) -> DonutEngine:
-    """The engine for ``options``: reads ``donut_model`` (required) and ``donut_task`` (default cord-v2),
+def create(options: ConvertOptions) -> DonutEngine:
+    """The engine for ``options``: its ``donut`` options (``donut_model``, required, and ``donut_task``),
     plus ``batch_size`` when set."""
-    model = getattr(options, "donut_model", None)
-    if not model:
+    own = options.engine_config("donut")
+    if not own.model:
         raise ConfigError("the donut engine needs a model: set donut_model to a Donut checkpoint (hub id or dir)")
-    return DonutEngine(model, getattr(options, "donut_task", None) or "cord-v2",
-                       batch_size=getattr(options, "batch_size", None) or 4,
-                       allow_pickle=bool(getattr(options, "allow_pickle", False)))
+    return DonutEngine(own.model, own.task, batch_size=options.batch_size or 4, allow_pickle=options.allow_pickle)

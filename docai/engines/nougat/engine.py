@@ -40,11 +40,12 @@ class NougatEngine:
         from docai.models import load_model
         from docai.models.device import batched_decoding_dtype, dtype_name
 
-        if not options.nougat_model:
+        model = options.engine_config("nougat").model
+        if not model:
             raise ConfigError("the nougat engine needs a model: give --nougat-model DIR (or a hub id)")
         self.options = options
         self.settings = settings or NougatSettings.from_env()
-        self.loaded = load_model(options.nougat_model, kind="nougat", dtype=batched_decoding_dtype(),
+        self.loaded = load_model(model, kind="nougat", dtype=batched_decoding_dtype(),
                                  allow_pickle=options.allow_pickle)
         self.model = self.loaded.model
         self.tokenizer = self.loaded.tokenizer

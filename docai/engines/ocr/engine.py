@@ -132,4 +132,4 @@ def crop_line(image: np.ndarray, box: np.ndarray) -> np.ndarray:
 
 def create(options: ConvertOptions) -> OcrEngine:
     """The OCR engine for ``options`` (models load here, once per engine)."""
-    return OcrEngine(dpi=options.ocr_dpi)
+    return OcrEngine(dpi=options.engine_config("ocr").dpi)

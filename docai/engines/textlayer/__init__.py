@@ -56,5 +56,5 @@ class TextLayerEngine:
 
 
 def create(options: ConvertOptions) -> TextLayerEngine:
-    """The engine factory named in :data:`docai.engines.ENGINES`."""
+    """The factory of the built-in ``text`` engine (registered in :mod:`docai.plugins.builtin`)."""
     return TextLayerEngine()

@@ -7,11 +7,14 @@ table are left out, since the table's cells hold their words.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pymupdf
 
+from docai.conservation import words
 from docai.engines.base import EngineOutput
 from docai.engines.textlayer.aligned import aligned_tables
-from docai.engines.textlayer.directions import PageText, read_page_text
+from docai.engines.textlayer.directions import PageText, plain, read_page_text
 from docai.engines.textlayer.figures import figure_block, figure_boxes
 from docai.engines.textlayer.fragments import TEXT_FLAGS
 from docai.engines.textlayer.garbage import RegionReader, read_garbage, split_garbage
@@ -87,8 +90,9 @@ def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.Tex
         tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines], textpage)
         skip = [t.bbox for t in tables] + [line.bbox for line in lines if line.mono] + [b.bbox for b in rotated]
         tables += aligned_tables(page, skip, textpage)
-    lines = [line for line in lines if not any(_centre_inside(line.bbox, t.bbox) for t in tables)]
-    rotated = [b for b in rotated if not any(_centre_inside(b.bbox, t.bbox) for t in tables)]
+    held = [(t, _table_words(t)) for t in tables]
+    lines = [line for line in lines if not any(_held(line.text, line.bbox, *h) for h in held)]
+    rotated = [b for b in rotated if not any(_held(b.text, b.bbox, *h) for h in held)]
     body = body_size((line_size(x), len(x.text)) for x in lines)
     items: list[TextLine | Block] = [*lines, *tables, *figures, *rotated]
     order = reading_order([_order_box(item, lines) for item in items])
@@ -115,6 +119,16 @@ def _order_box(item: TextLine | Block, lines: list[TextLine]) -> BBox:
             and any(_centre_inside(line.bbox, box) for line in lines)):
         return (box[0], box[1], min(box[2], box[0] + _ANCHOR), min(box[3], box[1] + _ANCHOR))
     return box
+
+
+def _table_words(table: Block) -> Counter[str]:
+    return Counter(w for row in table.rows or [] for cell in row for w in words(cell))
+
+
+def _held(text: str, box: BBox, table: Block, cells: Counter[str]) -> bool:
+    """The line lies in the table and the table's cells hold its words (a line the table left out,
+    such as code beside a borderless table, stays a line)."""
+    return _centre_inside(box, table.bbox) and Counter(words(plain(text))) <= cells
 
 
 def _centre_inside(box: BBox, area: BBox | None) -> bool:

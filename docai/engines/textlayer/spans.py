@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from docai.layout.accents import compose_accents
+
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|[-,]bd", re.IGNORECASE)
 _ITALIC_NAME = re.compile(r"italic|oblique|[-,]it\b|[-,]ital", re.IGNORECASE)
 _MONO_NAME = re.compile(r"mono|courier|consol|code|menlo|typewriter|cmtt|sfmono|inconsolata", re.IGNORECASE)
@@ -60,7 +62,7 @@ def render_runs(runs: list[Run]) -> StyledLine:
     all_italic = all(r.italic for r in visible)
     all_mono = all(r.mono for r in visible)
     if all_mono:  # code: raw text, no inline markup
-        return StyledLine("".join(r.text for r in runs).strip(), all_bold, all_italic, True)
+        return StyledLine(compose_accents("".join(r.text for r in runs).strip()), all_bold, all_italic, True)
     merged: list[Run] = []
     for run in runs:
         style = Run(run.text, run.bold and not all_bold, run.italic and not all_italic,
@@ -72,7 +74,7 @@ def render_runs(runs: list[Run]) -> StyledLine:
         else:
             merged.append(style)
     text = "".join(_markup(run) for run in merged)
-    return StyledLine(" ".join(text.split()), all_bold, all_italic, all_mono)
+    return StyledLine(compose_accents(" ".join(text.split())), all_bold, all_italic, all_mono)
 
 
 def _markup(run: Run) -> str:

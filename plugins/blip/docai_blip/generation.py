@@ -58,9 +58,8 @@ def answer_batch(loaded: Any, images: list, question: str, generation: Any) -> l
 
 def _decode(loaded: Any, text_decoder: Any, encoder_states, prompt_ids, generation: Any, *,
             keep_prompt: bool) -> list[Text]:
-    from docai_blip.stepper import BlipDecoderStepper
-
     from docai.models.decode import DecodeSettings, Sampling, cut_at_stop, decode
+    from docai_blip.stepper import BlipDecoderStepper
 
     tokenizer = loaded.processor.tokenizer
     text_config = loaded.model.config.text_config

@@ -72,19 +72,35 @@ class EmuModel:
 
         flat = [image.convert("RGB") for group in images for image in group]
         inputs = self.processor(images=flat or None, text=list(texts), padding=True, return_tensors="pt")
-        extra = {}
-        if "pixel_values" in inputs:
-            extra = {"pixel_values": inputs["pixel_values"].to(self.device, self.model.dtype),
-                     "image_sizes": inputs["image_sizes"].to(self.device)}
+        embeds = self.image_embeds(inputs["input_ids"].to(self.device), flat)
         tok = self.tokenizer
         settings = DecodeSettings(
             max_new_tokens=max_new_tokens, eos_token_ids=(tok.eos_token_id,), pad_token_id=tok.pad_token_id,
             stop_strings=tuple(stop), bad_token_ids=tuple(self.model.vocabulary_mapping.image_tokens),
             sampling=Sampling(temperature=temperature, top_p=top_p, seed=seed) if temperature > 0 else None)
         stepper = CausalStepper(self.model)
-        first = stepper.start(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"], **extra)
+        first = stepper.start(inputs_embeds=embeds, attention_mask=inputs["attention_mask"])
         out = decode(stepper, first, settings, prompt_length=inputs["input_ids"].shape[1], text=tok.decode)
         return [cut_at_stop(tok.decode(g.tokens, skip_special_tokens=True), stop).strip() for g in out]
+
+    def image_embeds(self, input_ids: torch.Tensor, images: Sequence[Image.Image]) -> torch.Tensor:
+        """The prompt's embeddings with each image's VQ token embeddings in its placeholders. Each image is
+        encoded alone: in a batch the processor pads images to one size, which changes a smaller image's tokens."""
+        embeds = self.model.get_input_embeddings()(input_ids)
+        if not images:
+            return embeds
+        features = []
+        for image in images:
+            pixels = self.processor.image_processor([image], return_tensors="pt")
+            out = self.model.model.get_image_features(pixel_values=pixels["pixel_values"].to(self.device, self.model.dtype),
+                                                      image_sizes=pixels["image_sizes"].to(self.device))
+            features.append(out.pooler_output[0])
+        placeholders = input_ids == self.model.vocabulary_mapping.image_token_id
+        found, given = int(placeholders.sum()), sum(len(f) for f in features)
+        if found != given:
+            raise ModelError(f"Emu3 prompt has {found} image placeholders for {given} image tokens")
+        embeds[placeholders] = torch.cat(features).to(embeds.dtype)
+        return embeds
 
     def caption(self, images: Sequence[Image.Image], prompt: str | None = None, **generation: Any) -> list[str]:
         text = self.conversation_text([{"role": "user", "content": prompt or CAPTION_PROMPT, "images": 1}])

@@ -15,6 +15,8 @@ import os
 import string
 from pathlib import Path
 
+from docai.errors import ConfigError
+
 CODEBOOK_SIZE = 20
 #: Emu3's special tokens, ids 0-8 here (the real vocabulary places them elsewhere; ids come from the tokenizer).
 SPECIAL_TOKENS = {
@@ -32,8 +34,18 @@ CHAT_TEMPLATE = (
 TINY_IMAGE_SIDE = 32
 
 
-def write_tiny_model(directory: str | os.PathLike, *, seed: int = 0) -> Path:
-    """Write a tiny random Emu3 checkpoint into ``directory`` (see the module doc); returns it."""
+#: Language-model sizes of the tiny checkpoint; :func:`write_tiny_model` takes any of them as an override.
+TEXT_DEFAULTS = {"hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2, "num_attention_heads": 2,
+                 "num_key_value_heads": 2, "max_position_embeddings": 512}
+
+
+def write_tiny_model(directory: str | os.PathLike, *, seed: int = 0, image_side: int = TINY_IMAGE_SIDE,
+                     **overrides: int) -> Path:
+    """Write a tiny random Emu3 checkpoint into ``directory`` (see the module doc); returns it.
+
+    ``image_side`` is the default generated image's side in pixels (a multiple of 8); ``overrides`` replace
+    entries of :data:`TEXT_DEFAULTS` (e.g. ``hidden_size=512`` for a mid-size benchmark model).
+    """
     import torch
     from transformers import Emu3Config, Emu3ForConditionalGeneration, GenerationConfig
 
@@ -42,9 +54,13 @@ def write_tiny_model(directory: str | os.PathLike, *, seed: int = 0) -> Path:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     vocab = _write_tokenizer(out)
+    unknown = set(overrides) - set(TEXT_DEFAULTS)
+    if unknown:
+        raise ConfigError(f"unknown tiny emu setting(s): {', '.join(sorted(unknown))}")
+    if image_side % 8 or image_side < 8:
+        raise ConfigError(f"image side {image_side} must be a multiple of 8")
     text_config = {
-        "vocab_size": len(vocab), "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2,
-        "num_attention_heads": 2, "num_key_value_heads": 2, "max_position_embeddings": 512,
+        **TEXT_DEFAULTS, **overrides, "vocab_size": len(vocab),
         "pad_token_id": vocab[SPECIAL_TOKENS["pad_token"]], "bos_token_id": vocab[SPECIAL_TOKENS["bos_token"]],
         "eos_token_id": vocab[SPECIAL_TOKENS["eos_token"]],
     }
@@ -62,7 +78,7 @@ def write_tiny_model(directory: str | os.PathLike, *, seed: int = 0) -> Path:
         model.save_pretrained(out, safe_serialization=True)
     GenerationConfig(bos_token_id=text_config["bos_token_id"], eos_token_id=text_config["eos_token_id"],
                      pad_token_id=text_config["pad_token_id"], max_new_tokens=32).save_pretrained(out)
-    _write_processor(out)
+    _write_processor(out, image_side)
     return out
 
 
@@ -108,12 +124,12 @@ def _write_tokenizer(out: Path) -> dict[str, int]:
     return tok.get_vocab()
 
 
-def _write_processor(out: Path) -> None:
+def _write_processor(out: Path, image_side: int) -> None:
     image = {
         "image_processor_type": "Emu3ImageProcessor", "processor_class": "Emu3Processor",
         "do_resize": True, "resample": 3, "do_rescale": True, "rescale_factor": 1 / 255, "do_normalize": True,
         "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5], "do_convert_rgb": True, "do_pad": True,
-        "min_pixels": 16 * 16, "max_pixels": TINY_IMAGE_SIDE * TINY_IMAGE_SIDE, "spatial_factor": 8,
+        "min_pixels": 16 * 16, "max_pixels": image_side * image_side, "spatial_factor": 8,
     }
     (out / "preprocessor_config.json").write_text(json.dumps(image, indent=2) + "\n")
     (out / "processor_config.json").write_text(json.dumps({"processor_class": "Emu3Processor"}, indent=2) + "\n")

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 from docai_emu.grid import GridStepper, GridTokens, segment_length
-from docai_emu.tiny import TINY_IMAGE_SIDE
 from PIL import Image
 
 from docai.errors import InputError
@@ -16,15 +15,12 @@ def _image(seed: int, size=(50, 40)) -> Image.Image:
     return Image.fromarray(np.random.default_rng(seed).integers(0, 255, (size[1], size[0], 3), dtype=np.uint8))
 
 
-def test_caption_vqa_and_chat_answer_in_text(emu_model):
-    captions = emu_model.caption([_image(0), _image(1, (30, 60))], max_new_tokens=5)
-    answers = emu_model.answer([_image(0)], "What colour is it?", max_new_tokens=5)
+def test_the_chat_template_places_one_image_mark_per_image(emu_model):
     prompt = emu_model.conversation_text([{"role": "system", "content": "Be brief.", "images": 0},
                                           {"role": "user", "content": "Compare them.", "images": 2}])
     assert prompt.count("<image>") == 2 and prompt.endswith("ASSISTANT:")
-    reply = emu_model.respond([[_image(0), _image(1)]], [prompt], max_new_tokens=4)
-    assert len(captions) == 2 and len(answers) == 1 and len(reply) == 1
-    assert all(isinstance(t, str) and t for t in captions + answers + reply)
+    reply = emu_model.respond([[_image(0), _image(1, (30, 60))]], [prompt], max_new_tokens=4)
+    assert len(reply) == 1 and isinstance(reply[0], str)
 
 
 def test_generation_draws_the_requested_size_and_the_segment_has_the_grid_length(emu_model):
@@ -49,17 +45,6 @@ def test_generation_draws_the_requested_size_and_the_segment_has_the_grid_length
         row = segment[r * (columns + 1):(r + 1) * (columns + 1)]
         assert all(t in tokens.visual for t in row[:-1]) and row[-1] == tokens.eol
     assert segment[-3:] == [tokens.eof, tokens.eoi, tokens.eos]
-
-
-def test_the_same_seed_gives_the_same_image_alone_or_batched(emu_model):
-    batch = emu_model.generate_images(["a green field", "a red boat"], 7)  # the boat is drawn with seed 8
-    alone = emu_model.generate_images(["a red boat"], 8)
-    again = emu_model.generate_images(["a red boat"], 8)
-    other = emu_model.generate_images(["a red boat"], 9)
-    assert batch[0].size == (TINY_IMAGE_SIDE, TINY_IMAGE_SIDE)
-    assert np.array_equal(np.asarray(alone[0]), np.asarray(again[0]))
-    assert np.array_equal(np.asarray(alone[0]), np.asarray(batch[1]))
-    assert not np.array_equal(np.asarray(alone[0]), np.asarray(other[0]))
 
 
 def test_sizes_that_do_not_fit_are_refused(emu_model):

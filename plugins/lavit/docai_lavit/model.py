@@ -186,13 +186,19 @@ class LavitModel:
     def draw(self, codes: Sequence[torch.Tensor], seed: int = 0, *, width: int | None = None,
              height: int | None = None, steps: int = DEFAULT_STEPS, guidance: float = DEFAULT_GUIDANCE
              ) -> list[Image.Image]:
-        """Images from visual-token codes: codebook vectors → conditioning → U-Net with DDIM → VAE."""
+        """Images from visual-token codes: codebook vectors → conditioning → U-Net with DDIM → VAE.
+
+        One image at a time: batched convolutions round differently, and an image must depend on its seed
+        only, not on its batch (the LM, where batching pays most, samples the codes of the batch together)."""
         decoder = self.pixel_decoder
         size = decoder.default_size
-        vectors = [torch.nn.functional.embedding(c.to(self.device), self.codebook) for c in codes]
-        prompt_embeds, pooled = self.token_decoder(vectors)
-        return decoder.decode(prompt_embeds, pooled, [seed + i for i in range(len(codes))], width=width or size,
-                              height=height or size, steps=steps, guidance=guidance)
+        images = []
+        for i, code in enumerate(codes):
+            vectors = torch.nn.functional.embedding(code.to(self.device), self.codebook)
+            prompt_embeds, pooled = self.token_decoder([vectors])
+            images += decoder.decode(prompt_embeds, pooled, [seed + i], width=width or size, height=height or size,
+                                     steps=steps, guidance=guidance)
+        return images
 
     def generate_images(self, prompts: Sequence[str], seed: int = 0, *,
                         images: Sequence[Image.Image | None] | None = None, negative_prompt: str | None = None,

@@ -13,7 +13,9 @@ import json
 import os
 import string
 import tempfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from docai_lavit.config import VISUAL_TOKEN_OFFSET, LavitConfig
 
@@ -27,17 +29,27 @@ TINY_CONFIG = LavitConfig(
 TINY_IMAGE_SIZE = 32
 
 
-def write_tiny_model(directory: str | os.PathLike, *, seed: int = 0) -> Path:
-    """A converted tiny LaVIT checkpoint in ``directory`` (official layout written, then converted)."""
+def write_tiny_model(directory: str | os.PathLike, *, seed: int = 0, llm_layers: int = 2, **overrides: Any) -> Path:
+    """A converted tiny LaVIT checkpoint in ``directory`` (official layout written, then converted).
+
+    ``overrides`` replace fields of :data:`TINY_CONFIG` (e.g. ``vit_width=352, llm_width=256`` for a mid-size
+    benchmark model; keep ``vit_width`` a multiple of 176 so the official head rules hold).
+    """
+    from docai.errors import ConfigError
     from docai_lavit.convert import convert_checkpoint
 
+    try:
+        config = replace(TINY_CONFIG, **overrides)
+    except TypeError as exc:
+        raise ConfigError(f"unknown tiny lavit setting: {exc}") from None
     with tempfile.TemporaryDirectory(prefix="tiny-lavit-official-") as official:
-        write_official_layout(Path(official), seed=seed)
+        write_official_layout(Path(official), seed=seed, config=config, llm_layers=llm_layers)
         convert_checkpoint(official, directory)
     return Path(directory)
 
 
-def write_official_layout(directory: Path, *, seed: int = 0, config: LavitConfig = TINY_CONFIG) -> Path:
+def write_official_layout(directory: Path, *, seed: int = 0, config: LavitConfig = TINY_CONFIG,
+                          llm_layers: int = 2) -> Path:
     """Write a tiny random checkpoint in the released layout (pickles, official key names) into ``directory``."""
     import torch
 
@@ -57,22 +69,23 @@ def write_official_layout(directory: Path, *, seed: int = 0, config: LavitConfig
         torch.save({k: v for k, v in state.items() if k.startswith(encoder_keys)}, visual / "tokenizer_encoder.bin")
         torch.save(decoder.state_dict(), visual / "highres_tokenizer_decoder.bin")
         language = directory / "language_model"
-        _write_language_model(language, config)
+        _write_language_model(language, config, llm_layers)
         torch.save({k: v for k, v in state.items() if k.startswith(("causal_encoder.", "vit_proj."))},
                    language / "visual_weight.bin")
         _write_pixel_decoding(directory / "highres_pixel_decoding", config)
     return directory
 
 
-def _write_language_model(directory: Path, config: LavitConfig) -> None:
+def _write_language_model(directory: Path, config: LavitConfig, layers: int) -> None:
     import torch
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 
     directory.mkdir(parents=True, exist_ok=True)
     _write_tokenizer(directory)
     llm_config = LlamaConfig(
-        vocab_size=VISUAL_TOKEN_OFFSET + config.n_code, hidden_size=config.llm_width, intermediate_size=64,
-        num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=512,
+        vocab_size=VISUAL_TOKEN_OFFSET + config.n_code, hidden_size=config.llm_width, intermediate_size=2 * config.llm_width,
+        num_hidden_layers=layers, num_attention_heads=max(2, config.llm_width // 64),
+        num_key_value_heads=max(2, config.llm_width // 64), max_position_embeddings=512,
         bos_token_id=1, eos_token_id=2, tie_word_embeddings=False, architectures=["LlamaForCausalLM"],
     )
     model = LlamaForCausalLM(llm_config)

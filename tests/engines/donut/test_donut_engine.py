@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from docai.engines import ENGINES, get_engine
+from docai.engines import engine_spec, get_engine
 from docai.engines.base import Engine
 from docai.engines.donut import DonutEngine, create
 from docai.errors import ConfigError, ModelError
@@ -15,20 +13,23 @@ from docai.options import ConvertOptions
 
 
 def test_registered_by_name():
-    assert ENGINES["donut"] == "docai.engines.donut:create"
+    spec = engine_spec("donut")
+    assert (spec.factory, spec.queue, spec.requires) == ("docai.engines.donut:create", "gpu", "model")
 
 
 def test_needs_a_model():
     with pytest.raises(ConfigError, match="donut_model"):
         get_engine("donut", ConvertOptions())
+    with pytest.raises(ConfigError, match="--engine donut needs donut_model"):
+        ConvertOptions(engine="donut")  # refused when the options are built, so also at submit time
 
 
 def test_create_from_options(taught_donut_dir):
-    engine = create(SimpleNamespace(donut_model=str(taught_donut_dir), donut_task="rvlcdip", batch_size=2))
+    engine = create(ConvertOptions(donut_model=str(taught_donut_dir), donut_task="rvlcdip", batch_size=2))
     assert isinstance(engine, Engine) and engine.batch_size == 2
     assert engine.cache_options()["task"] == "rvlcdip"
     with pytest.raises(ModelError, match="its task tokens are"):
-        create(SimpleNamespace(donut_model=str(taught_donut_dir), donut_task="nope"))
+        create(ConvertOptions(donut_model=str(taught_donut_dir), donut_task="nope"))
 
 
 def test_process_gives_data_per_page(make_pdf, taught_donut_dir):

@@ -65,7 +65,7 @@ def test_auto_routes_scans_to_nougat_when_configured(tiny_nougat_dir, scan_png):
 
 
 def test_missing_model_is_one_clear_line(simple_pdf, tmp_path):
-    with pytest.raises(ConfigError, match="^the nougat engine needs a model"):
+    with pytest.raises(ConfigError, match="^--engine nougat needs nougat_model"):  # refused as the options are built
         docai.convert(simple_pdf, engine="nougat", pages="1")
     with pytest.raises(ModelError) as raised:
         docai.convert(simple_pdf, engine="nougat", pages="1", nougat_model=str(tmp_path / "nope"))
