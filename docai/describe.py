@@ -30,13 +30,6 @@ MIN_SIDE_PT = 12.0
 REQUEST = CaptionRequest(generation=GenerationOptions(max_new_tokens=30))
 
 
-def check_describer(model_id: str) -> None:
-    """Refuse, before any work, a model id whose family is unknown or cannot caption (one docai error line)."""
-    from docai.plugins.models import resolve
-
-    resolve(model_id, "caption")
-
-
 @dataclass
 class _Figure:
     page: Page

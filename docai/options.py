@@ -140,6 +140,16 @@ class ConvertOptions(BaseModel):
                               f"the engine cannot run without it")
         return self
 
+    @field_validator("describe_figures")
+    @classmethod
+    def _check_describer(cls, value: str | None) -> str | None:
+        """A figure describer is an installed plugin family that can caption (refused here, so at submit too)."""
+        if value:
+            from docai.plugins.models import resolve
+
+            resolve(value, "caption")
+        return value
+
     @model_serializer(mode="wrap")
     def _flatten_engine_options(self, handler: Any) -> dict[str, Any]:
         data = handler(self)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from docai.assemble import assemble_document
 from docai.budget import page_budget
 from docai.cache import PageCache, cache_key
-from docai.describe import check_describer, describe_figures
+from docai.describe import describe_figures
 from docai.engines import engine_specs, get_engine
 from docai.engines.base import Engine, EngineOutput
 from docai.errors import DocaiError
@@ -41,8 +41,6 @@ def convert(source: Source, options: ConvertOptions | None = None, *,
     for input that cannot be converted at all; a page that fails is marked in its ``errors`` instead.
     """
     opts = make_options(options, **overrides)
-    if opts.describe_figures:
-        check_describer(opts.describe_figures)  # an unknown model fails before any page is converted
     start = time.perf_counter()
     with open_source(source, password=opts.password, pages=opts.pages, limits=opts.limits) as src:
         routes = route_pages(src.pages(), opts)
