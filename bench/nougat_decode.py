@@ -9,8 +9,8 @@ other processes falls on both alike; the headline is the median round's decoding
 tokens per page (a dense page) from encoder time + decoding speed. Per-token cost grows with length
 (attention over the cache), which short runs do not see, so the extrapolation flatters both sides alike.
 
-    python bench/nougat_decode.py                            # 8 pages × 64 tokens, baseline on 2 pages, 5 rounds
-    python bench/nougat_decode.py --pages 16 --batch-size 16 --tokens 128 --baseline-pages 2
+    python bench/nougat_decode.py                            # 16 pages × 64 tokens at batch 16, baseline on 2 pages, 5 rounds
+    python bench/nougat_decode.py --pages 8 --batch-size 8 --tokens 128 --baseline-pages 2
     python bench/nougat_decode.py --dtype fp32
     python bench/nougat_decode.py --device cuda              # bf16 on a GPU
 
@@ -142,11 +142,14 @@ def generate_decode(model, pages, tokens: int, device) -> tuple[float, int]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from docai.models.cpu_probe import cpu_description
+
+    print(f"CPU: {cpu_description()}", flush=True)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=8, help="pages for docai's batched path")
+    parser.add_argument("--pages", type=int, default=16, help="pages for docai's batched path")
     parser.add_argument("--baseline-pages", type=int, default=2, help="pages for generate at batch 1")
     parser.add_argument("--tokens", type=int, default=64, help="tokens generated per page")
-    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=5,
                         help="decoding rounds, alternating which side goes first (the median ratio is reported)")
     parser.add_argument("--dtype", default="auto", help="fp32, bf16 or auto (what the nougat engine picks)")

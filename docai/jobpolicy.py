@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from docai.errors import ConfigError, InputError, ModelError
-from docai.options import ConvertOptions, EngineChoice
+from docai.options import ConvertOptions
 from docai.settings import Settings
 
 #: a hub id: 'name' or 'owner/name', no path syntax
@@ -37,10 +37,6 @@ PROMPT_TOKENS = 8
 
 #: transformers' generation max_length when a checkpoint sets none
 _GENERATION_DEFAULT = 20
-
-#: the engines that cannot run without a model, and the option naming it
-ENGINE_MODEL = {EngineChoice.nougat: "nougat_model", EngineChoice.donut: "donut_model"}
-
 
 def check_model_name(name: object, field: str = "model") -> str:
     """``name`` if it is shaped like a hub id, else :class:`ModelError` (paths are refused)."""
@@ -77,14 +73,11 @@ def check_convert_options(options: ConvertOptions, settings: Settings) -> None:
     if options.allow_pickle:
         raise ConfigError("allow_pickle cannot be set for a queued job: workers load safetensors checkpoints "
                           "only (convert one with `docai dev to-safetensors`)")
-    needed = ENGINE_MODEL.get(options.engine)
-    if needed and not getattr(options, needed):
-        raise ConfigError(f"engine {options.engine.value} needs a model: give {needed} (a model name the "
-                          "workers have)")
-    for field in ENGINE_MODEL.values():
-        name = getattr(options, field)
+    # a forced engine without the model it needs is refused by ConvertOptions itself
+    for engine, values in options.engine_options.items():
+        name = values.get("model")
         if name:
-            resolve_model(name, settings, field)
+            resolve_model(name, settings, f"{engine}_model")
 
 
 def check_question(question: str, model_dir: Path | None = None) -> str:

@@ -170,6 +170,7 @@ def _store_checked(data: Upload, filename: str, opts: ConvertOptions, settings: 
         finally:
             stream.close()
         try:
+            src.check_cost()  # what the pages cost to interpret, not only how many there are
             total = len(src.selected)
         finally:
             src.close()

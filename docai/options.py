@@ -22,6 +22,7 @@ MiB = 1024 * 1024
 DEFAULT_PAGE_OPERATORS = 500_000
 DEFAULT_PAGE_CONTENT = 32 * MiB
 DEFAULT_DOCUMENT_OPERATORS = 20_000_000
+DEFAULT_DOCUMENT_CONTENT = 1024 * MiB
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
@@ -51,6 +52,8 @@ class Limits(BaseModel):
         "decoded content-stream bytes one page may draw"))
     max_document_operators: int = Field(default=DEFAULT_DOCUMENT_OPERATORS, ge=0, description=(
         "content operators of all selected pages together (a stream shared by pages counts on each)"))
+    max_document_content_bytes: int = Field(default=DEFAULT_DOCUMENT_CONTENT, ge=0, description=(
+        "decoded content-stream bytes of all selected pages together"))
 
 
 class ConvertOptions(BaseModel):

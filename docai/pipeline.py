@@ -38,11 +38,13 @@ def convert(source: Source, options: ConvertOptions | None = None, *,
 
     Keyword options are those of :class:`docai.options.ConvertOptions`, e.g.
     ``convert("paper.pdf", pages="1-3", engine="text")``. Raises a :class:`docai.errors.DocaiError`
-    for input that cannot be converted at all; a page that fails is marked in its ``errors`` instead.
+    for input that cannot be converted at all (a document over its content limits included); a page
+    that fails is marked in its ``errors`` instead.
     """
     opts = make_options(options, **overrides)
     start = time.perf_counter()
     with open_source(source, password=opts.password, pages=opts.pages, limits=opts.limits) as src:
+        src.check_cost()
         routes = route_pages(src.pages(), opts)
         pages = run_pages(routes, opts, progress=progress)
         return finish_document(src, pages, opts, total_s=time.perf_counter() - start)

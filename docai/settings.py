@@ -7,10 +7,11 @@ makes no sense raises :class:`docai.errors.ConfigError` naming the variable.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from docai.errors import ConfigError
 
@@ -45,7 +46,18 @@ ENV_VARS: dict[str, str] = {
     "preload_engines": "DOCAI_PRELOAD_ENGINES",
     "sweep_interval_s": "DOCAI_SWEEP_INTERVAL",
     "sweep_grace_s": "DOCAI_SWEEP_GRACE",
+    "worker_memory_limit": "DOCAI_WORKER_MEMORY_LIMIT",
+    "max_memory_per_child": "DOCAI_WORKER_MAX_MEMORY_PER_CHILD",
 }
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+
+
+def parse_size(value: object) -> object:
+    """``"8G"``, ``"512MiB"``, ``"4096"`` → bytes (binary units); anything else is left for validation."""
+    if isinstance(value, str) and (m := _SIZE.match(value)):
+        return int(float(m.group(1)) * 1024 ** "_kmgt".index(m.group(2).lower() or "_"))
+    return value
 
 
 class Settings(BaseModel):
@@ -70,10 +82,11 @@ class Settings(BaseModel):
     gpu_queue: str = Field(default="gpu", min_length=1, description="neural engines: OCR, Nougat, Donut")
     pages_per_task: int = Field(default=4, ge=1, le=1000, description="pages in one page-batch task")
     max_deliveries: int = Field(default=5, ge=1, description="deliveries of one task before its job fails")
-    soft_time_limit_s: float = Field(default=1800, gt=0, description="a task is asked to stop after this")
-    time_limit_s: float = Field(default=1900, gt=0, description="a task is killed after this")
-    visibility_timeout_s: float = Field(default=3600, gt=0,
-                                        description="an unacknowledged task is redelivered after this")
+    soft_time_limit_s: float = Field(default=540, gt=0, description="a task is asked to stop after this "
+                                     "(pages in progress fail with task_timeout)")
+    time_limit_s: float = Field(default=600, gt=0, description="a task is killed after this (its job fails)")
+    visibility_timeout_s: float = Field(default=660, gt=0, description="a task whose worker vanished is "
+                                        "redelivered after this")
     restore_interval_s: float = Field(default=10, gt=0, description="how often workers look for such tasks")
     result_expires_s: int = Field(default=7 * 24 * 3600, ge=60, description="job state and Celery results expire")
     preload_engines: tuple[str, ...] = Field(default=(), description="engines each worker process loads at start")
@@ -81,6 +94,15 @@ class Settings(BaseModel):
                                     "messages the broker lost (0 < s)")
     sweep_grace_s: float = Field(default=60, gt=0, description="a job idle this long with no message left is "
                                  "re-driven")
+    worker_memory_limit: int = Field(default=8 * 1024 * MiB, ge=0, description="writable memory each worker "
+                                     "process may map (RLIMIT_DATA; 0 = no limit)")
+    max_memory_per_child: int = Field(default=0, ge=0, description="a worker process whose resident memory "
+                                      "is over this after a task is replaced (0 = never)")
+
+    @field_validator("worker_memory_limit", "max_memory_per_child", mode="before")
+    @classmethod
+    def _sizes(cls, value: object) -> object:
+        return parse_size(value)
 
     @model_validator(mode="after")
     def _check_limits(self) -> Settings:

@@ -2,7 +2,8 @@
 
 Reliability settings: JSON messages only, late acks with re-queue when a worker process dies, one
 message prefetched per process, soft and hard time limits, and a Redis visibility timeout after which
-a task whose worker vanished is delivered again. Nothing heavy (torch, models) is imported here: the
+a task whose worker vanished is delivered again (minutes by default: see docs/security.md). Each pool
+process also gets a memory limit and, optionally, is replaced after a task when it grew too large. Nothing heavy (torch, models) is imported here: the
 prefork parent must stay light, and engines load in each child on first use (or at child start, see
 ``DOCAI_PRELOAD_ENGINES``).
 """
@@ -58,6 +59,8 @@ def celery_config(settings: Settings) -> dict:
         "task_create_missing_queues": True,
         "worker_hijack_root_logger": False,
         "enable_utc": True,
+        **({"worker_max_memory_per_child": max(1, settings.max_memory_per_child // 1024)}
+           if settings.max_memory_per_child else {}),
     }
 
 

@@ -1,14 +1,17 @@
 """Test-only fault injection for worker reliability tests. Inert unless ``DOCAI_TEST_FAULTS`` is set.
 
-``DOCAI_TEST_FAULTS="crash,slow=3"`` makes a page-batch task, before processing, kill its own worker
-process (``os._exit``) when a page's text contains :data:`CRASH_MARKER`, and sleep 3 s when it contains
-:data:`SLOW_MARKER`. Production workers never set the variable; a worker that has it logs a warning.
+``DOCAI_TEST_FAULTS="crash,slow=3,stall=10"`` makes a page-batch task, before processing, kill its own
+worker process (``os._exit``) when a page's text contains :data:`CRASH_MARKER`, sleep 3 s when it
+contains :data:`SLOW_MARKER`, and sleep 10 s with the soft-time-limit signal blocked (as a long call
+inside C code would) when it contains :data:`STALL_MARKER`. Production workers never set the variable;
+a worker that has it logs a warning.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from collections.abc import Mapping
 
@@ -18,17 +21,18 @@ from docai.jobwork import BeforePages
 ENV = "DOCAI_TEST_FAULTS"
 CRASH_MARKER = "DOCAI-TEST-FAULT-CRASH"
 SLOW_MARKER = "DOCAI-TEST-FAULT-SLOW"
+STALL_MARKER = "DOCAI-TEST-FAULT-STALL"
 CRASH_EXIT_CODE = 70
 
 log = logging.getLogger(__name__)
 
 
 def parse_faults(spec: str) -> dict[str, float]:
-    """``"crash,slow=3"`` → ``{"crash": 1.0, "slow": 3.0}``; unknown names are ignored."""
+    """``"crash,slow=3"`` → ``{"crash": 1.0, "slow": 3.0}`` (also ``stall``); unknown names are ignored."""
     faults: dict[str, float] = {}
     for part in spec.split(","):
         name, _, value = part.strip().partition("=")
-        if name in ("crash", "slow"):
+        if name in ("crash", "slow", "stall"):
             faults[name] = float(value) if value else 1.0
     return faults
 
@@ -48,5 +52,12 @@ def fault_hook(env: Mapping[str, str] | None = None) -> BeforePages | None:
                 os._exit(CRASH_EXIT_CODE)
             if "slow" in faults and SLOW_MARKER in text:
                 time.sleep(faults["slow"])
+            if "stall" in faults and STALL_MARKER in text:
+                blocked = {signal.SIGUSR1, signal.SIGALRM}
+                signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+                try:
+                    time.sleep(faults["stall"])
+                finally:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
 
     return inject

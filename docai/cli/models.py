@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from docai.cli.options import limit_options, limits_from
+from docai.cli.options import CONTENT_LIMIT_PARAMS, limit_options, limits_from
 from docai.cli.output import emit
 from schemas.donut import Answer, ClassifyResult, ExtractResult
 
@@ -40,7 +40,7 @@ def model_options(func):
 def common_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     """Library keyword arguments from the shared flags (limits folded into one :class:`Limits`)."""
     limits = limits_from(params.pop("max_file_size"), params.pop("max_pages"), params.pop("max_image_pixels"),
-                         params.pop("page_timeout"))
+                         params.pop("page_timeout"), **{name: params.pop(name) for name in CONTENT_LIMIT_PARAMS})
     return {**params, "limits": limits}
 
 

@@ -25,8 +25,17 @@ class SizeParam(click.ParamType):
 
 
 def limit_options(func):
-    """Add ``--max-file-size``, ``--max-pages``, ``--max-image-pixels`` and ``--page-timeout``."""
+    """Add ``--max-file-size``, ``--max-pages``, ``--max-image-pixels``, ``--page-timeout`` and the content
+    limits ``--max-page-operators``, ``--max-page-content`` and ``--max-document-operators``."""
     d = Limits()
+    func = click.option("--max-document-content", type=SizeParam(), default=d.max_document_content_bytes,
+                        show_default=True, help="Most decoded content-stream bytes of all pages together (0: no limit).")(func)
+    func = click.option("--max-document-operators", type=int, default=d.max_document_operators, show_default=True,
+                        help="Most content operators of all selected pages together (0: no limit).")(func)
+    func = click.option("--max-page-content", type=SizeParam(), default=d.max_page_content_bytes,
+                        show_default=True, help="Most decoded content-stream bytes one page may draw (0: no limit).")(func)
+    func = click.option("--max-page-operators", type=int, default=d.max_page_operators, show_default=True,
+                        help="Most content operators one page may draw, forms counted per use (0: no limit).")(func)
     func = click.option("--page-timeout", type=float, default=d.page_timeout_s, show_default=True,
                         help="Time budget per page in seconds (0: none).")(func)
     func = click.option("--max-image-pixels", type=int, default=d.max_image_pixels, show_default=True,
@@ -38,15 +47,24 @@ def limit_options(func):
     return func
 
 
-def limits_from(max_file_size: int, max_pages: int, max_image_pixels: int, page_timeout: float) -> Limits:
+#: the flags :func:`limit_options` adds besides the four positional ones of :func:`limits_from`
+CONTENT_LIMIT_PARAMS = ("max_page_operators", "max_page_content", "max_document_operators", "max_document_content")
+
+
+def limits_from(max_file_size: int, max_pages: int, max_image_pixels: int, page_timeout: float,
+                max_page_operators: int | None = None, max_page_content: int | None = None,
+                max_document_operators: int | None = None, max_document_content: int | None = None) -> Limits:
+    """The :class:`Limits` from the flags of :func:`limit_options` (content limits default when ``None``)."""
+    content = {"max_page_operators": max_page_operators, "max_page_content_bytes": max_page_content,
+               "max_document_operators": max_document_operators, "max_document_content_bytes": max_document_content}
     return Limits(max_file_bytes=max_file_size, max_pages=max_pages, max_image_pixels=max_image_pixels,
-                  page_timeout_s=page_timeout)
+                  page_timeout_s=page_timeout, **{k: v for k, v in content.items() if v is not None})
 
 
 #: the generic keyword names that :func:`conversion_options` adds to a command (engine options come on top)
 CONVERSION_PARAMS = ("pages", "engine", "password", "recompute", "no_cache", "batch_size", "allow_pickle",
                      "keep_furniture", "describe_figures", "max_file_size", "max_pages", "max_image_pixels",
-                     "page_timeout")
+                     "page_timeout", *CONTENT_LIMIT_PARAMS)
 
 
 def conversion_options(func):
@@ -93,6 +111,7 @@ def conversion_options_from(params: dict, **extra):
         pages=p["pages"], password=p["password"], engine=p["engine"], recompute=p["recompute"],
         use_cache=not p["no_cache"], batch_size=p["batch_size"], allow_pickle=p["allow_pickle"],
         keep_furniture=p["keep_furniture"], describe_figures=p["describe_figures"],
-        limits=limits_from(p["max_file_size"], p["max_pages"], p["max_image_pixels"], p["page_timeout"]),
+        limits=limits_from(p["max_file_size"], p["max_pages"], p["max_image_pixels"], p["page_timeout"],
+                           **{name: p[name] for name in CONTENT_LIMIT_PARAMS}),
         **given(params, engine_fields()), **extra,
     )

@@ -87,10 +87,46 @@ def page_cost(doc: pymupdf.Document, page: pymupdf.Page, limits: Limits, memo: C
     memo = memo or CostMemo()
     measure = _Measure(doc, page, limits, memo)
     total = ContentCost()
-    for xref in page.get_contents():
+    for xref in _guarded(page.get_contents, []):
         total = measure.add(total, measure.holder_cost(xref, page.xref, depth=0))
-    for xref in _appearance_streams(doc, page):
+    for xref in _guarded(lambda: _appearance_streams(doc, page), []):
         total = measure.add(total, measure.holder_cost(xref, xref, depth=1))
+    return total
+
+
+def _guarded(read, default):
+    """``read()``, or ``default`` where mupdf cannot read a damaged object: what cannot be read costs
+    nothing here, and the engines meet the damage (and report it) themselves."""
+    try:
+        return read()
+    except Exception:  # noqa: BLE001 - mupdf raises plain exceptions on broken objects
+        return default
+
+
+def document_cost(doc: pymupdf.Document, selected: list[int], limits: Limits, memo: CostMemo | None = None,
+                  *, name: str = "the document") -> ContentCost:
+    """The cost of the selected pages together; raises :class:`LimitExceededError` over the document limits.
+
+    A stream shared by many pages is decoded once but counts on every page that draws it; a page over
+    the per-page limits counts as the limit (it will be refused alone, and a document made of such
+    pages is refused whole).
+    """
+    memo = memo or CostMemo()
+    cap = ContentCost(limits.max_page_content_bytes, limits.max_page_operators)
+    total = ContentCost()
+    for index in selected:
+        try:
+            total = total + page_cost(doc, doc[index], limits, memo)
+        except LimitExceededError:
+            total = total + cap
+        if limits.max_document_operators and total.operators > limits.max_document_operators:
+            raise LimitExceededError(
+                f"{name}: its pages draw over {limits.max_document_operators:,} content operators together "
+                "(--max-document-operators; a stream shared by pages counts on each)")
+        if limits.max_document_content_bytes and total.bytes > limits.max_document_content_bytes:
+            raise LimitExceededError(
+                f"{name}: its pages hold over {limits.max_document_content_bytes:,} bytes of decoded content "
+                "together (--max-document-content)")
     return total
 
 
@@ -121,17 +157,18 @@ class _Measure:
         if depth >= MAX_FORM_DEPTH:
             return total
         for name, times in stream.calls.items():
-            form = self.form_xref(resources_of, name)
+            form = _guarded(lambda name=name: self.form_xref(resources_of, name), None)
             if form is None or form in seen:
                 continue  # an image, a missing name, or a form drawing itself (mupdf refuses the loop)
-            own = form if self.doc.xref_get_key(form, "Resources")[0] != "null" else resources_of
+            own = form if _guarded(lambda form=form: self.doc.xref_get_key(form, "Resources")[0], "null") != "null" \
+                else resources_of
             total = self.add(total, self.holder_cost(form, own, depth + 1, seen | {xref, form}) * times)
         return total
 
     def stream(self, xref: int) -> _Stream:
         found = self.memo.streams.get(xref)
         if found is None:
-            data = self.decode(xref)
+            data = _guarded(lambda: self.decode(xref), b"")
             self.check(ContentCost(len(data), 0))  # refuse a bomb before scanning it
             operators, calls = scan_content(data)
             found = _Stream(ContentCost(len(data), operators), calls)

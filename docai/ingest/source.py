@@ -24,7 +24,7 @@ from docai.errors import (
     UnsupportedInputError,
 )
 from docai.fingerprint import GraphMemo, page_fingerprint
-from docai.ingest.cost import ContentCost, CostMemo, page_cost
+from docai.ingest.cost import ContentCost, CostMemo, document_cost, page_cost
 from docai.ingest.messages import route_messages_to_logging
 from docai.ingest.pages import parse_page_selection
 from docai.ingest.render import render_page
@@ -127,6 +127,13 @@ class SourceDocument:
     def metadata(self) -> dict[str, str]:
         meta = self.doc.metadata or {}
         return {k: str(v) for k, v in meta.items() if v and k in ("title", "author", "subject", "keywords", "creator", "producer")}
+
+    def check_cost(self) -> ContentCost:
+        """The selected pages' content cost; raises :class:`LimitExceededError` over the document limits
+        (see :func:`docai.ingest.cost.document_cost`). Pages checked here are not decoded again."""
+        if self.is_image:
+            return ContentCost()
+        return document_cost(self.doc, self.selected, self.limits, self.cost_memo, name=self.name)
 
     def pages(self) -> list[PageContext]:
         """A context for every selected page, in selection order."""

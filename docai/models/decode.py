@@ -83,6 +83,16 @@ class DecodeSettings:
         return max(0, min(limits))
 
     @classmethod
+    def from_request(cls, generation, **fixed) -> DecodeSettings:
+        """Settings from a request's generation options (``schemas.plugins.GenerationOptions``: max_new_tokens,
+        temperature — 0 is greedy —, top_p, seed, stop) plus what the checkpoint fixes (``eos_token_ids`` …)."""
+        sampling = None
+        if generation.temperature and generation.temperature > 0:
+            sampling = Sampling(temperature=generation.temperature, top_p=generation.top_p, seed=generation.seed or 0)
+        return cls(max_new_tokens=generation.max_new_tokens, sampling=sampling,
+                   stop_strings=tuple(generation.stop or ()), **fixed)
+
+    @classmethod
     def from_generation_config(cls, gen, **overrides) -> DecodeSettings:
         """Special tokens and limits from a transformers ``GenerationConfig`` (``overrides`` win)."""
         eos = getattr(gen, "eos_token_id", None)

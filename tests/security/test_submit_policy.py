@@ -36,8 +36,8 @@ def nothing_stored(settings) -> bool:
 
 
 @pytest.mark.parametrize(("options", "error", "message"), [
-    ({"engine": "nougat"}, ConfigError, "engine nougat needs a model: give nougat_model"),
-    ({"engine": "donut"}, ConfigError, "engine donut needs a model: give donut_model"),
+    ({"engine": "nougat"}, ConfigError, "engine nougat needs nougat_model"),
+    ({"engine": "donut"}, ConfigError, "engine donut needs donut_model"),
     ({"engine": "nougat", "nougat_model": "nobody/no-such-model"}, ModelError, "not available to the workers"),
     ({"donut_model": "nobody/no-such-model"}, ModelError, "not available to the workers"),
     ({"nougat_model": "/srv/models/nougat"}, ModelError, "paths are not accepted"),
@@ -79,7 +79,7 @@ def test_a_question_that_fits_is_accepted(settings, simple_pdf, installed):
 
 
 @pytest.mark.parametrize(("fields", "status", "code"), [
-    ({"engine": "nougat"}, 422, "config_error"),
+    ({"engine": "nougat"}, 422, "invalid_request"),  # refused by the options model itself
     ({"engine": "nougat", "nougat_model": "nobody/absent"}, 422, "model_error"),
     ({"nougat_model": "/etc"}, 422, "invalid_request"),
 ])

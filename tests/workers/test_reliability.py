@@ -77,13 +77,13 @@ def test_worker_killed_mid_job_still_completes(make_cluster, make_pdf):
     status = jobs.submit_convert(data, "slow.pdf", {}, settings=cluster.settings)
     deliveries = cluster.redis.client()
     key = f"docai:job:{status.job_id}:deliveries"
-    wait_for(lambda: deliveries.hget(key, "page batch 1") is not None, 20, "the slow batch to start")
+    wait_for(lambda: deliveries.hget(key, "page batch 1 (pages 3-4)") is not None, 20, "the slow batch to start")
     first.kill()  # SIGKILL parent and pool child while the batch holding page 3 runs
     assert jobs.get_status(status.job_id, settings=cluster.settings).state is JobState.running
     cluster.worker(concurrency=1, env=fault_env, name="rescuer")
     final = jobs.wait(status.job_id, settings=cluster.settings, timeout=40)
     assert final.state is JobState.succeeded, final.error
-    assert int(deliveries.hget(key, "page batch 1")) >= 2  # it really was delivered again
+    assert int(deliveries.hget(key, "page batch 1 (pages 3-4)")) >= 2  # it really was delivered again
     local = docai.convert(data)
     local.source = "slow.pdf"
     assert strip_run_details(jobs.get_result(status.job_id, settings=cluster.settings)) == strip_run_details(local)
