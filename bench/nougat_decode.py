@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
         from docai.engines.nougat.batching import choose_batch_size
         from docai.models.stepper_mbart import MBartStepper
 
-        args.batch_size = choose_batch_size(MBartStepper(model), args.tokens + 1)
+        args.batch_size = choose_batch_size(MBartStepper(model), 4096)  # nougat-base's max_length
     args.pages = args.pages or args.batch_size
     generator = torch.Generator().manual_seed(0)
     pixels = torch.randn(max(args.pages, args.baseline_pages), 3, 896, 672, generator=generator).to(device, dtype)
