@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.parse import quote
@@ -118,12 +118,13 @@ class DocaiClient:
         """Queue ``capability`` (``caption``, ``vqa`` …) of plugin model ``model`` (``FAMILY:CHECKPOINT``, the
         checkpoint a model name) over ``inputs`` (paths, bytes or streams); ``request`` is the capability's
         request (``schemas.plugins``), ``options`` the family's model options."""
-        files = [("file", _upload(item, None)) for item in inputs]
         fields = {"model": model, "capability": str(capability), "request": json.dumps(request or {}),
                   "options": json.dumps(options or {})}
         if pages:
             fields["pages"] = pages
-        response = self._request("POST", "/v1/plugin-jobs", files=files or None, data=fields)
+        with ExitStack() as stack:  # every input streamed from its open file, all closed after the request
+            files = [("file", stack.enter_context(_upload(item, None))) for item in inputs]
+            response = self._request("POST", "/v1/plugin-jobs", files=files or None, data=fields)
         return JobStatus.model_validate(response.json())
 
     def run_plugin(self, inputs: list[Upload], model: str, capability: str, request: dict | None = None, *,
