@@ -1,4 +1,4 @@
-"""Benchmark: what the HTTP API adds to submitting a job, against calling ``docai.jobs.submit_convert``.
+"""Benchmark: what the HTTP API adds to submitting a job, against calling ``docai.queue.jobs.submit_convert``.
 
 Both paths do the same work (open and check the document, store it, record the job in Redis, send the
 plan task); the API adds the multipart upload, the streaming size limit, validation and the JSON
@@ -52,8 +52,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30, help="submissions per path")
     args = parser.parse_args()
 
-    from docai import jobs
     from docai.client import DocaiClient
+    from docai.queue import jobs
     from docai.settings import Settings
 
     data = args.pdf.read_bytes()

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from docai.errors import ConfigError, JobError
-from docai.storage import storage_failure
+from docai.queue.storage import storage_failure
 
 PREFIX = "sealed:v1:"
 KEY_FILE = "secret.key"

@@ -13,7 +13,7 @@ from docai.cache import PageCache
 from docai.cli import main
 from docai.errors import ConfigError
 from docai.prune import parse_duration, prune_tree
-from docai.storage import LocalStorage
+from docai.queue.storage import LocalStorage
 
 
 def _age(path, days: float) -> None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 
 from docai.ingest.source import PageContext
-from docai.jobwork import BeforePages
+from docai.queue.steps import BeforePages
 
 ENV = "DOCAI_TEST_FAULTS"
 CRASH_MARKER = "DOCAI-TEST-FAULT-CRASH"

@@ -1,4 +1,4 @@
-"""A worker bootstep that re-drives jobs whose messages the broker lost (see :mod:`docai.jobsweep`).
+"""A worker bootstep that re-drives jobs whose messages the broker lost (see :mod:`docai.queue.sweep`).
 
 It runs in the worker's main process on Celery's timer, every ``DOCAI_SWEEP_INTERVAL`` seconds; a
 Redis lock lets one worker of the cluster sweep per interval. It touches only Redis, never torch.
@@ -33,8 +33,8 @@ class LostJobSweeper(bootsteps.StartStopStep):
             self.tref = None
 
     def sweep(self, worker) -> None:
-        from docai.jobs import services
-        from docai.jobsweep import redrive_lost_jobs
+        from docai.queue.jobs import services
+        from docai.queue.sweep import redrive_lost_jobs
 
         settings = worker.app.docai_settings
         try:

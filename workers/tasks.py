@@ -1,4 +1,4 @@
-"""Celery tasks: each parses its JSON message, calls a :mod:`docai.jobwork` step and enqueues the next.
+"""Celery tasks: each parses its JSON message, calls a :mod:`docai.queue.steps` step and enqueues the next.
 
 Failure policy, the same for every task:
 
@@ -25,9 +25,9 @@ from celery.signals import worker_process_init
 
 from docai import budget
 from docai.errors import DocaiError, JobError
-from docai.jobs import JobServices, services
-from docai.jobstore import check_job_id
-from docai.jobwork import PageBatch, answer_job, assemble_job, plan_job, queue_for, run_batch
+from docai.queue.jobs import JobServices, services
+from docai.queue.steps import PageBatch, answer_job, assemble_job, plan_job, queue_for, run_batch
+from docai.queue.store import check_job_id
 from workers.app import app
 from workers.faults import fault_hook
 from workers.limits import limit_memory, watch_soft_time_limit
@@ -179,6 +179,6 @@ def ask(svc: JobServices, job_id: str) -> None:
 @job_step(lambda job_id: "plugin call")
 def plugin(svc: JobServices, job_id: str) -> None:
     """Run a plugin model's capability over the job's inputs (any installed family: no per-plugin code)."""
-    from docai.plugin_jobs import run_plugin_job
+    from docai.queue.plugins import run_plugin_job
 
     run_plugin_job(svc, job_id)

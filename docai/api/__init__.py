@@ -1,4 +1,4 @@
-"""The docai HTTP API (FastAPI) over the job functions of :mod:`docai.jobs`."""
+"""The docai HTTP API (FastAPI) over the job functions of :mod:`docai.queue.jobs`."""
 
 from docai.api.app import create_app
 

@@ -26,10 +26,10 @@ When the server has `DOCAI_API_KEY` set, send it as `X-API-Key` or `Authorizatio
 
 def create_app(settings: Settings | None = None, *, job_backend: JobBackend | None = None) -> FastAPI:
     """The API app for ``settings`` (default: from the environment). ``job_backend`` replaces the
-    ``docai.jobs`` functions (for embedding the API in another process)."""
+    ``docai.queue.jobs`` functions (for embedding the API in another process)."""
     settings = settings or Settings.from_env()
     if job_backend is None:
-        from docai import jobs as job_backend  # the Celery side loads only when serving
+        from docai.queue import jobs as job_backend  # the Celery side loads only when serving
     app = FastAPI(title="docai", version=__version__, description=DESCRIPTION)
     app.state.settings = settings
     app.state.jobs = job_backend

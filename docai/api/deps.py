@@ -1,4 +1,4 @@
-"""What routes get from the app: the settings and the job functions (``docai.jobs`` by default)."""
+"""What routes get from the app: the settings and the job functions (``docai.queue.jobs`` by default)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from typing import Any, Protocol
 
 from fastapi import Request
 
+from docai.queue.uploads import Upload
 from docai.settings import Settings
-from docai.uploads import Upload
 from schemas.jobs import JobStatus
 
 
 class JobBackend(Protocol):
-    """The job functions the API calls (the ``docai.jobs`` module satisfies this)."""
+    """The job functions the API calls (the ``docai.queue.jobs`` module satisfies this)."""
 
     def submit_convert(self, data: Upload, filename: str, options: Any, *, settings: Settings | None = None
                        ) -> JobStatus: ...

@@ -11,8 +11,8 @@ import unicodedata
 
 from docai.api.errors import ApiError
 from docai.errors import JobError, ModelError
-from docai.jobpolicy import check_model_name as model_name_policy
-from docai.jobstore import check_job_id as check_job_id_shape
+from docai.queue.policy import check_model_name as model_name_policy
+from docai.queue.store import check_job_id as check_job_id_shape
 
 MAX_FILENAME_CHARS = 200
 
@@ -36,7 +36,7 @@ def clean_filename(name: str | None, default: str = "upload") -> str:
 
 def check_model_name(name: str | None, *, field: str = "model") -> str | None:
     """A model name if it is shaped like a hub id ('name' or 'owner/name'), by the library's policy
-    (:func:`docai.jobpolicy.check_model_name`); a path is a 422 naming the form field."""
+    (:func:`docai.queue.policy.check_model_name`); a path is a 422 naming the form field."""
     if name is None or name == "":
         return None
     try:

@@ -90,7 +90,7 @@ def run_verb(capability: Capability, inputs: tuple[str, ...], request: dict[str,
 def _submit(capability: Capability, inputs: tuple[str, ...], request: dict[str, Any], options: dict[str, Any],
             params: dict[str, Any]) -> str:
     from docai.cli.queue import read_upload
-    from docai.plugin_jobs import submit_plugin
+    from docai.queue.plugins import submit_plugin
 
     if params["password"]:
         raise ConfigError("--password cannot be used with --queue: decrypt the PDF first")

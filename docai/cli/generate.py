@@ -51,7 +51,7 @@ def generate_cmd(prompts: tuple[str, ...], model_id: str, output: Path, seed: in
     family_options(model_id, options)
     if queue:
         from docai.cli.queue import read_upload
-        from docai.plugin_jobs import submit_plugin
+        from docai.queue.plugins import submit_plugin
 
         inputs = [read_upload(str(input_image))] if input_image else []
         click.echo(submit_plugin(inputs, model_id, Capability.generate_image, request, options).job_id)

@@ -29,8 +29,8 @@ def prune_cmd(older_than: str, cache_dir: Path | None, storage: bool, dry_run: b
         ("page cache", PageCache(cache_dir).prune(seconds, dry_run=dry_run)),
     ]
     if storage:
+        from docai.queue.storage import storage_for
         from docai.settings import Settings
-        from docai.storage import storage_for
 
         settings = Settings.from_env()
         if settings.storage_dir.is_dir():

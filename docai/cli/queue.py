@@ -73,7 +73,7 @@ def submit_cmd(inputs, wait, output, fmt, timeout, quiet, **params):
     progress bar per job and prints (or writes with -o) the result, like docai convert. --recompute and
     --no-cache apply to the workers' page cache.
     """
-    from docai import jobs
+    from docai.queue import jobs
 
     settings = Settings.from_env()
     options = conversion_options_from(params)
@@ -114,7 +114,7 @@ def read_upload(path: str) -> tuple[bytes, str]:
 
 def submit_question(path: str, question: str, model: str, pages: str | None, password: str | None = None) -> str:
     """Queue a document question (``docai ask --queue``) and return its job id."""
-    from docai import jobs
+    from docai.queue import jobs
 
     data, name = read_upload(path)
     return jobs.submit_ask(data, name, question, model, pages, password=password).job_id
@@ -135,7 +135,7 @@ def _wait_with_progress(jobs, status: JobStatus, label: str, settings: Settings,
 @click.option("--json", "as_json", is_flag=True, help="The full status as JSON.")
 def status_cmd(job_id, as_json):
     """Show a job's state and progress (pages done/total)."""
-    from docai import jobs
+    from docai.queue import jobs
 
     status = jobs.get_status(job_id)
     if as_json:
@@ -154,7 +154,7 @@ def status_cmd(job_id, as_json):
               help="Conversion results only; question answers are always JSON.")
 def result_cmd(job_id, output, fmt):
     """Print (or write) a finished job's result; a failed job exits with its reason."""
-    from docai import jobs
+    from docai.queue import jobs
 
     result = jobs.get_result(job_id)
     text = json.dumps(result, indent=2) + "\n" if isinstance(result, dict) else render(result, fmt)

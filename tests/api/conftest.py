@@ -1,5 +1,5 @@
 """API fixtures: a real redis-server per session, settings with a private storage dir, the app
-with the real ``docai.jobs`` functions (recorded), and a live uvicorn server for the client."""
+with the real ``docai.queue.jobs`` functions (recorded), and a live uvicorn server for the client."""
 
 from __future__ import annotations
 
@@ -38,10 +38,10 @@ def settings(redis_url, storage_dir) -> Settings:
 
 
 class RecordingJobs:
-    """The real ``docai.jobs`` functions, with every call recorded (to prove what never got called)."""
+    """The real ``docai.queue.jobs`` functions, with every call recorded (to prove what never got called)."""
 
     def __init__(self) -> None:
-        from docai import jobs
+        from docai.queue import jobs
 
         self.jobs = jobs
         self.calls: list[tuple[str, tuple]] = []

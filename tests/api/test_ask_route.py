@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from docai.jobs import services
+from docai.queue.jobs import services
 
 MODEL = "tests/tiny-docvqa"
 
@@ -61,7 +61,7 @@ def test_ask_checks_the_document_too(api, model_installed):
 def test_an_ask_result_is_json_only(api, settings, simple_pdf, model_installed):
     import json
 
-    from docai.jobs import result_key
+    from docai.queue.jobs import result_key
 
     job = _ask(api, simple_pdf, question="Which page?", model=MODEL).json()
     answer = {"question": "Which page?", "answer": "two", "page": 2, "confidence": 0.9, "candidates": []}

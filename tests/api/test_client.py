@@ -19,7 +19,7 @@ from docai.errors import (
     PageRangeError,
     UnsupportedInputError,
 )
-from docai.jobs import result_key, services
+from docai.queue.jobs import result_key, services
 from schemas.document import Document
 from schemas.jobs import JobState
 

@@ -28,7 +28,7 @@ def test_an_unregistered_subclass_inherits_its_parents_status():
 
 
 def test_queue_unavailable_is_503():
-    from docai.jobs import QueueUnavailableError
+    from docai.queue.jobs import QueueUnavailableError
 
     assert status_for(QueueUnavailableError("down")) == 503
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 
 import docai
-from docai.jobs import result_key, services
+from docai.queue.jobs import result_key, services
 from schemas.document import Document
 
 

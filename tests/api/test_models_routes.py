@@ -9,10 +9,10 @@ from PIL import Image
 
 from docai.client import DocaiClient
 from docai.errors import ModelError, UnsupportedInputError
-from docai.jobs import services
-from docai.plugin_jobs import run_plugin_job
 from docai.plugins import discover, set_registry
 from docai.plugins.models import clear_models
+from docai.queue.jobs import services
+from docai.queue.plugins import run_plugin_job
 from schemas.plugins import PluginListing, PluginResult
 from tests.support import fake_plugin
 

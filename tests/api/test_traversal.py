@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from docai.api.validation import check_model_name, clean_filename
-from docai.jobs import services
+from docai.queue.jobs import services
 
 BAD_JOB_IDS = [
     "../../etc/passwd",

@@ -37,7 +37,7 @@ def listing() -> dict:
 def through_the_queue(tmp_path: Path, image: Path) -> dict:
     """``docai caption --queue`` against a real Redis and gpu worker (a fresh process that finds the plugin
     by its entry point, with no worker code for it); the job's stored result."""
-    from docai import jobs
+    from docai.queue import jobs
     from tests.support.cluster import Cluster
 
     cluster = Cluster(tmp_path / "cluster")

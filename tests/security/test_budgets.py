@@ -14,11 +14,12 @@ import pytest
 from billiard.pool import soft_timeout_sighandler
 
 import docai
-from docai import budget, jobs
+from docai import budget
 from docai.errors import LimitExceededError
 from docai.ingest.cost import scan_content
 from docai.ingest.source import open_source as load_source
 from docai.options import Limits
+from docai.queue import jobs
 from docai.settings import Settings
 from schemas.document import Route
 from tests.security.hostile import nested_form_pdf, shared_stream_pdf, text_operator_pdf

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pymupdf
 
-from docai import jobs
+from docai.queue import jobs
 from docai.sealing import KEY_FILE
 
 

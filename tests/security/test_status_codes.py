@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from docai.api import create_app
 from docai.errors import JobError
-from docai.jobs import result_key, services
-from docai.jobstore import check_job_id
-from docai.storage import check_key
+from docai.queue.jobs import result_key, services
+from docai.queue.storage import check_key
+from docai.queue.store import check_job_id
 from schemas.jobs import JobKind, JobRequest
 from tests.support.cluster import free_port
 
@@ -74,7 +74,7 @@ def test_a_full_disk_is_507_storage_full_without_the_path(api, storage_dir, simp
         os.close(fd)
         return os.open("/dev/full", os.O_WRONLY), name
 
-    monkeypatch.setattr("docai.uploads.tempfile.mkstemp", mkstemp_on_full_disk)
+    monkeypatch.setattr("docai.queue.uploads.tempfile.mkstemp", mkstemp_on_full_disk)
     response = api.post("/v1/jobs", files={"file": ("a.pdf", simple_pdf * 300)})
     assert_one_line(response, 507, "storage_full", hidden=(str(storage_dir),))
     assert not any((storage_dir / "incoming").iterdir())

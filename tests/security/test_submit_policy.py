@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from docai import jobs
 from docai.errors import ConfigError, InputError, ModelError
-from docai.jobpolicy import check_question, decoder_limit
+from docai.queue import jobs
+from docai.queue.policy import check_question, decoder_limit
 
 MODEL = "tests/tiny-docvqa"
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from docai import jobs
+from docai.queue import jobs
+from docai.queue.broker import celery_config
 from docai.settings import Settings
 from schemas.jobs import JobState
 from tests.security.hostile import text_operator_pdf
 from tests.support.cluster import Cluster
-from workers.app import celery_config
 from workers.faults import SLOW_MARKER, STALL_MARKER
 
 

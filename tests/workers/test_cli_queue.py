@@ -34,7 +34,7 @@ def test_submit_then_status_and_result(cli, simple_pdf, tmp_path):
     assert submitted.exit_code == 0, submitted.output
     job_id = submitted.stdout.strip()
     assert len(job_id) == 32
-    from docai import jobs
+    from docai.queue import jobs
 
     jobs.wait(job_id, timeout=30)
     status = cli.invoke(main, ["status", job_id])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from docai import jobs
 from docai.errors import (
     ConfigError,
     CorruptDocumentError,
@@ -18,6 +17,7 @@ from docai.errors import (
     PageRangeError,
     UnsupportedInputError,
 )
+from docai.queue import jobs
 from docai.settings import Settings
 from schemas.jobs import JobKind, JobState
 

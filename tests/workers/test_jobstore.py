@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from docai.errors import JobError
-from docai.jobstore import JobStore, check_job_id
+from docai.queue.store import JobStore, check_job_id
 from docai.sealing import Sealer
 from schemas.jobs import JobKind, JobRequest, JobState
 

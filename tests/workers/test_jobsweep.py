@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from docai.jobs import services
-from docai.jobsweep import broker_messages, lost_jobs, redrive_lost_jobs
+from docai.queue.jobs import services
+from docai.queue.sweep import broker_messages, lost_jobs, redrive_lost_jobs
 from schemas.jobs import JobKind, JobRequest
 
 JOB, OTHER, ASK = "a" * 32, "b" * 32, "c" * 32

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 import docai
-from docai import jobs
 from docai.engines import clear_engines
 from docai.engines.base import EngineOutput
-from docai.jobwork import assemble_job, plan_job, queue_for, run_batch, slice_pages
+from docai.queue import jobs
+from docai.queue.steps import assemble_job, plan_job, queue_for, run_batch, slice_pages
 from schemas.document import Block, BlockKind, Route
 from schemas.jobs import JobState
 from tests.support.engines import replace_engine_factory
@@ -113,8 +113,8 @@ def test_slices_keep_selection_order():
 @pytest.mark.slow
 def test_ask_step_answers_with_the_donut_model(svc, simple_pdf):
     pytest.importorskip("torch")
-    from docai.jobwork import answer_job
     from docai.models.tiny import write_tiny_model
+    from docai.queue.steps import answer_job
 
     write_tiny_model("donut", svc.settings.storage_dir / "models" / "tiny" / "docvqa")
     status = jobs.submit_ask(simple_pdf, "q.pdf", "What page is this?", "tiny/docvqa", "1",

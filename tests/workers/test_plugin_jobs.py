@@ -7,11 +7,11 @@ import io
 import pytest
 from PIL import Image
 
-from docai import jobs
 from docai.errors import InputError, ModelError, UnsupportedInputError
-from docai.plugin_jobs import run_plugin_job, submit_plugin
 from docai.plugins import discover, set_registry
 from docai.plugins.models import clear_models
+from docai.queue import jobs
+from docai.queue.plugins import run_plugin_job, submit_plugin
 from schemas.jobs import JobKind, JobState
 from schemas.plugins import PluginResult
 from tests.support import fake_plugin

@@ -8,7 +8,7 @@ import time
 import pytest
 
 import docai
-from docai import jobs
+from docai.queue import jobs
 from schemas.jobs import JobState
 from tests.workers.conftest import strip_run_details
 from workers.faults import CRASH_MARKER, SLOW_MARKER

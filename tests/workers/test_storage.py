@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from docai.errors import ConfigError
-from docai.storage import LocalStorage, check_key, document_key, storage_for
+from docai.queue.storage import LocalStorage, check_key, document_key, storage_for
 
 
 @pytest.mark.parametrize("key", ["../etc/passwd", "/etc/passwd", "a/../../b", "a//b", ".hidden", "a/.git",
@@ -71,7 +71,7 @@ def test_staged_uploads_are_streamed_hashed_and_cleaned(tmp_path):
     import io
 
     from docai.errors import LimitExceededError
-    from docai.uploads import CHUNK, staged_upload
+    from docai.queue.uploads import CHUNK, staged_upload
 
     data = b"%PDF-" + b"z" * (3 * CHUNK)
 

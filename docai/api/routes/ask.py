@@ -11,7 +11,7 @@ from docai.api.deps import jobs_of, settings_of
 from docai.api.errors import ApiError
 from docai.api.routes.jobs import accepted, errors
 from docai.api.validation import check_model_name, clean_filename
-from docai.jobpolicy import MAX_QUESTION_CHARS
+from docai.queue.policy import MAX_QUESTION_CHARS
 from schemas.jobs import JobStatus
 
 router = APIRouter(prefix="/v1", tags=["ask"])

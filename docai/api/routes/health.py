@@ -35,7 +35,7 @@ def readyz(settings: Settings = Depends(settings_of)):  # noqa: B008 - FastAPI's
     """200 when the broker and job-state Redis answer a ping, else 503 with the reason."""
     import redis
 
-    from docai.jobstore import redis_client, safe_url
+    from docai.queue.store import redis_client, safe_url
 
     for url in dict.fromkeys((settings.broker_url, settings.state_url)):
         try:

@@ -51,8 +51,8 @@ def test_docai_generate_same_seed_same_png_and_several_prompts(tiny_emu, tmp_pat
 
 
 def test_a_generate_job_on_the_queue_stores_the_same_png(tiny_emu, tmp_path):
-    from docai import jobs
-    from docai.plugin_jobs import run_plugin_job, submit_plugin
+    from docai.queue import jobs
+    from docai.queue.plugins import run_plugin_job, submit_plugin
     from schemas.plugins import PluginResult
     from tests.support.cluster import Cluster
 

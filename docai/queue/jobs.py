@@ -23,13 +23,13 @@ from pydantic import ValidationError
 
 from docai.errors import ConfigError, JobError, StorageError
 from docai.ingest.source import SourceDocument, load_source
-from docai.jobpolicy import check_convert_options, check_question, resolve_model
-from docai.jobstore import JobStore, check_job_id, redis_client, safe_url
 from docai.options import ConvertOptions
+from docai.queue.policy import check_convert_options, check_question, resolve_model
+from docai.queue.storage import Storage, storage_for
+from docai.queue.store import JobStore, check_job_id, redis_client, safe_url
+from docai.queue.uploads import Upload, staged_upload
 from docai.sealing import Sealer
 from docai.settings import Settings
-from docai.storage import Storage, storage_for
-from docai.uploads import Upload, staged_upload
 from schemas.document import Document
 from schemas.jobs import JobKind, JobRequest, JobState, JobStatus
 
@@ -53,10 +53,10 @@ class JobServices:
         """Enqueue a task by name on ``queue`` (messages are JSON and carry ids, never documents)."""
         import kombu.exceptions
 
-        from workers.app import app_for
+        from docai.queue.broker import sender_for
 
         try:
-            app_for(self.settings).send_task(task, args=args, queue=queue, retry=True, retry_policy=SEND_RETRY)
+            sender_for(self.settings).send_task(task, args=args, queue=queue, retry=True, retry_policy=SEND_RETRY)
         except (AttributeError, OSError) as exc:
             # kombu's producer can lose its channel object while Redis restarts mid-publish; report it as
             # the connection trouble it is, so the task re-queues instead of failing the job
@@ -127,7 +127,7 @@ def convert_options(options: ConvertOptions | dict[str, Any] | None) -> ConvertO
 def submit_convert(data: Upload, filename: str, options: ConvertOptions | dict[str, Any] | None = None, *,
                    settings: Settings | None = None) -> JobStatus:
     """Queue a PDF/image → Document conversion and return its ``queued`` status (with ``pages_total``).
-    The options must be ones a queued job may ask for (:func:`docai.jobpolicy.check_convert_options`).
+    The options must be ones a queued job may ask for (:func:`docai.queue.policy.check_convert_options`).
 
     ``data`` is the document's bytes or a binary stream; it is staged to disk chunk by chunk, so a large
     upload is never held in memory more than once. Raises a :class:`DocaiError` for a document or
@@ -147,7 +147,7 @@ def submit_ask(data: Upload, filename: str, question: str, model: str, pages: st
 
     The answer (a dict) is the job's result. Raises a :class:`DocaiError` for a bad document, page
     range, a question the model cannot take, or a model that is not available (see
-    :mod:`docai.jobpolicy`).
+    :mod:`docai.queue.policy`).
     """
     settings = settings or Settings.from_env()
     check_question(question)  # the cheap checks before the model is looked up
@@ -292,7 +292,7 @@ def _close(pubsub) -> None:
 def submit_plugin(inputs: list[tuple[Upload, str]], model: str, capability: Any, request: dict | None = None,
                   options: dict | None = None, *, pages: str | None = None,
                   settings: Settings | None = None) -> JobStatus:
-    """Queue a plugin model call (see :func:`docai.plugin_jobs.submit_plugin`), like the other submits."""
-    from docai.plugin_jobs import submit_plugin as submit
+    """Queue a plugin model call (see :func:`docai.queue.plugins.submit_plugin`), like the other submits."""
+    from docai.queue.plugins import submit_plugin as submit
 
     return submit(inputs, model, capability, request, options, pages=pages, settings=settings)

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import redis
 
-from docai.jobstore import redis_client
+from docai.queue.store import redis_client
 from schemas.jobs import JobKind, JobState
 
 if TYPE_CHECKING:
-    from docai.jobs import JobServices
+    from docai.queue.jobs import JobServices
 
 log = logging.getLogger(__name__)
 

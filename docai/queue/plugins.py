@@ -18,8 +18,8 @@ from docai.ingest.source import sniff_mime_type
 from docai.options import Limits
 from docai.plugins.base import build_request
 from docai.plugins.models import family_options, resolve
+from docai.queue.uploads import Upload, staged_upload
 from docai.settings import Settings
-from docai.uploads import Upload, staged_upload
 from schemas.jobs import JobKind, JobRequest, JobStatus
 from schemas.plugins import Capability, PluginJobRequest
 
@@ -35,7 +35,7 @@ def submit_plugin(inputs: list[tuple[Upload, str]], model: str, capability: Capa
     Raises a :class:`DocaiError` for an unknown family, a model without the capability, a bad request or
     option, or an input that cannot be opened, and :class:`JobError` when the queue cannot be reached.
     """
-    from docai.jobs import clean_filename, queue_errors, services
+    from docai.queue.jobs import clean_filename, queue_errors, services
 
     settings = settings or Settings.from_env()
     cap = Capability(capability)
@@ -72,7 +72,7 @@ def store_input(data: Upload, filename: str, pages: str | None, settings: Settin
     """Stage one input, open it exactly as the worker will (an image: 1 item; a PDF: its selected pages)
     and store it content-addressed: its storage key and its number of items."""
     from docai.ingest.source import load_source
-    from docai.jobs import services
+    from docai.queue.jobs import services
 
     with staged_upload(data, settings.storage_dir / "incoming", settings.max_upload_bytes, filename) as staged:
         with staged.path.open("rb") as fh:
@@ -94,11 +94,11 @@ def run_plugin_job(svc: Any, job_id: str) -> bool:
 
     Idempotent: a job whose result is stored is only marked succeeded again.
     """
-    from docai.jobs import result_key
-    from docai.jobwork import active_request
     from docai.plugins.inputs import load_input
     from docai.plugins.models import get_model
     from docai.plugins.run import run_capability
+    from docai.queue.jobs import result_key
+    from docai.queue.steps import active_request
 
     request = active_request(svc, job_id, JobKind.plugin)
     if request is None:

@@ -3,7 +3,7 @@
 :func:`staged_upload` copies an upload (bytes or a binary stream, such as the spooled file of a
 multipart request) in 1 MiB chunks into a private file in the storage's ``incoming/`` directory,
 hashing it on the way and refusing it past the upload limit; the file is removed when the ``with``
-block ends unless storage took it (:meth:`docai.storage.Storage.put_document_file`). Errors name no path.
+block ends unless storage took it (:meth:`docai.queue.storage.Storage.put_document_file`). Errors name no path.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from docai.errors import InputError, LimitExceededError
-from docai.storage import storage_failure
+from docai.queue.storage import storage_failure
 
 #: what a job can be submitted from: the document's bytes or a binary stream positioned at its start
 Upload = bytes | bytearray | memoryview | BinaryIO

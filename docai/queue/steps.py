@@ -23,11 +23,11 @@ from docai.cache import PageCache
 from docai.engines import engine_queue
 from docai.errors import ModelError
 from docai.ingest.source import PageContext, SourceDocument
-from docai.jobpolicy import resolve_model
-from docai.jobs import JobServices, open_document, result_key
-from docai.jobstore import now
 from docai.options import ConvertOptions
 from docai.pipeline import finish_document, route_pages, run_pages
+from docai.queue.jobs import JobServices, open_document, result_key
+from docai.queue.policy import resolve_model
+from docai.queue.store import now
 from docai.settings import Settings
 from schemas.document import Page, Route
 from schemas.jobs import JobKind, JobRequest, JobState
