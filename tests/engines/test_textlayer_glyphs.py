@@ -39,6 +39,7 @@ def test_accents_drawn_as_glyphs_of_their_own_are_put_on_their_letters():
     assert compose_accents("Ageˆncia Nacional de Aviac¸a˜o Civil") == "Agência Nacional de Aviação Civil"
     assert compose_accents("(¯x, y) and Cafe\u0301") == "(x̄, y) and Café"  # before its letter; decomposed
     assert compose_accents("symbol ¨ alone") == "symbol ¨ alone"
+    assert compose_accents("J˛edrzej Kowalczuk") == "Jędrzej Kowalczuk"  # J takes no ogonek: the e does
 
 
 def test_combining_diacritics_in_the_text_layer_come_out_composed():
@@ -77,6 +78,7 @@ def test_respace_keeps_even_letter_spacing_and_real_spaces():
             x += advance + (3.0 if k in gaps else 0.5)
         return out
 
-    assert respace(chars("TRACKED"), 12) == "TRACKED"  # letter-spaced evenly: one word
-    assert respace(chars("THEPOWER", gaps={2}), 12) == "THE POWER"
-    assert respace(chars("A B"), 12) == "A B"
+    assert respace("TRACKED", chars("TRACKED"), 12) == "TRACKED"  # letter-spaced evenly: one word
+    assert respace("THEPOWER", chars("THEPOWER", gaps={2}), 12) == "THE POWER"
+    assert respace("A B", chars("AB"), 12) == "A B"  # a space the glyphs do not show is kept
+    assert respace("ABC", chars("AB"), 12) == "ABC"  # text and glyphs do not match: unchanged

@@ -80,27 +80,29 @@ def text_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> 
             if not _horizontal(line):
                 continue
             for span, raw_span in zip(line["spans"], raw_line["spans"], strict=False):
-                spaced = respace(raw_span["chars"], span["size"]) if _GLUED.search(span["text"]) else ""
-                if spaced.replace(" ", "") == span["text"].replace(" ", ""):  # the same glyphs, respaced
-                    span["text"] = spaced
+                if _GLUED.search(span["text"]):
+                    span["text"] = respace(span["text"], raw_span["chars"], span["size"])
     return lines
 
 
-def respace(chars: list[dict], size: float) -> str:
-    """A span's text from its glyphs (pymupdf ``rawdict`` chars), with a space wherever a gap wider
-    than the span's letter spacing separates two glyphs: words set apart by positioning instead of
-    space characters ("THE POWER OF STORYTELLING", not "THEPOWER OFSTORYTELLING")."""
-    gaps = [b["bbox"][0] - a["bbox"][2] for a, b in zip(chars, chars[1:], strict=False)
-            if a["c"].strip() and b["c"].strip()]
-    if not gaps:
-        return "".join(c["c"] for c in chars)
-    letter = sorted(gaps)[len(gaps) // 2]
-    wide = max(WORD_GAP * size, letter + 0.1 * size)
-    out = [chars[0]["c"]]
-    for a, b in zip(chars, chars[1:], strict=False):
-        if a["c"].strip() and b["c"].strip() and b["bbox"][0] - a["bbox"][2] >= wide:
-            out.append(" ")
-        out.append(b["c"])
+def respace(text: str, chars: list[dict], size: float) -> str:
+    """A span's ``text`` with a space wherever its glyphs (pymupdf ``rawdict`` chars) show a gap wider
+    than the span's letter spacing between two letters: words set apart by positioning instead of
+    space characters ("THE POWER OF STORYTELLING", not "THEPOWER OFSTORYTELLING"). ``text`` comes
+    back unchanged where its characters do not match the glyphs one for one."""
+    glyphs = [c for c in chars if c["c"].strip()]
+    if len(glyphs) != sum(1 for c in text if c.strip()) or len(glyphs) < 2:
+        return text
+    gaps = sorted(b["bbox"][0] - a["bbox"][2] for a, b in zip(glyphs, glyphs[1:], strict=False))
+    wide = max(WORD_GAP * size, gaps[len(gaps) // 2] + 0.1 * size)
+    out: list[str] = []
+    k = -1
+    for char in text:
+        if char.strip():
+            if k >= 0 and out and out[-1].strip() and glyphs[k + 1]["bbox"][0] - glyphs[k]["bbox"][2] >= wide:
+                out.append(" ")
+            k += 1
+        out.append(char)
     return "".join(out)
 
 
