@@ -44,6 +44,9 @@ def start_api(settings):
 
 
 def main() -> None:
+    from docai.models.cpu_probe import cpu_description
+
+    print(f"CPU: {cpu_description()}", flush=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdf", type=Path, default=REPO / "samples" / "sample.pdf")
     parser.add_argument("--repeats", type=int, default=30, help="submissions per path")

@@ -37,6 +37,9 @@ def page_images(count: int) -> list[Image.Image]:
 
 
 def main() -> None:
+    from docai.models.cpu_probe import cpu_description
+
+    print(f"CPU: {cpu_description()}", flush=True)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=3)

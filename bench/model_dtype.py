@@ -61,6 +61,9 @@ def time_decoder(decoder: MBartForCausalLM, memory: torch.Tensor, tokens: int) -
 
 
 def main() -> None:
+    from docai.models.cpu_probe import cpu_description
+
+    print(f"CPU: {cpu_description()}", flush=True)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--depths", default="2,2,14,2", help="Swin stage depths (nougat-base: 2,2,14,2)")
     parser.add_argument("--decoder-layers", type=int, default=10, help="mBART layers (base 10, small 4)")

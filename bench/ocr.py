@@ -110,6 +110,9 @@ def measure(name: str, run, files: list[str], refs, repeat: int) -> tuple[float,
 
 
 def main() -> None:
+    from docai.models.cpu_probe import cpu_description
+
+    print(f"CPU: {cpu_description()}", flush=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dpi", type=int, default=150)
     parser.add_argument("--repeat", type=int, default=1, help="runs per file; the fastest counts")

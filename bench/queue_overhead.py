@@ -62,6 +62,9 @@ def time_queued(data: bytes, cluster: Cluster) -> float:
 
 
 def main() -> None:
+    from docai.models.cpu_probe import cpu_description
+
+    print(f"CPU: {cpu_description()}", flush=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)

@@ -103,6 +103,9 @@ def bench_dtype(
 
 
 def main() -> None:
+    from docai.models.cpu_probe import cpu_description
+
+    print(f"CPU: {cpu_description()}", flush=True)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

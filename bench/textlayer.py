@@ -127,6 +127,9 @@ def converters() -> dict[str, Callable[[Path], str]]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from docai.models.cpu_probe import cpu_description
+
+    print(f"CPU: {cpu_description()}", flush=True)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with pdf/ and reference_md/")
     parser.add_argument("--repeat", type=int, default=3, help="runs per file; the fastest counts")

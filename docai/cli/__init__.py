@@ -31,6 +31,7 @@ CORE_COMMANDS: dict[str, str] = {
     "match": "docai.cli.capabilities:match_cmd",
     "embed": "docai.cli.capabilities:embed_cmd",
     "zero-shot": "docai.cli.capabilities:zero_shot_cmd",
+    "chat": "docai.cli.chat:chat_cmd",
 }
 
 

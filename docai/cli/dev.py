@@ -47,12 +47,14 @@ def tiny_model(kind: str, directory: Path, seed: int, image_size: tuple[int, int
 @click.argument("kind", metavar="KIND")
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def convert_checkpoint(kind: str, source: Path, directory: Path) -> None:
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="a converter setting (repeatable), e.g. --set vision_heads=16 for minigpt4")
+def convert_checkpoint(kind: str, source: Path, directory: Path, settings: tuple[str, ...]) -> None:
     """Convert a released KIND checkpoint in SOURCE (its own layout, pickles) into DIRECTORY (safetensors).
 
     KIND is a loader kind whose plugin registers a converter (e.g. lavit: the released LaVIT layout with
-    language_model/, visual_tokenizer/*.bin and the pixel decoders). Pickles are read with torch's safe
-    unpickler (tensors only, no code); tensor names stay the same; the result is loaded once to check it.
+    language_model/, visual_tokenizer/*.bin and the pixel decoders; minigpt4: its own file, the LAVIS BLIP-2
+    file and the language model). Pickles are read with torch's safe unpickler (tensors only, no code).
     """
     from docai.errors import ConfigError
     from docai.models.kinds import known_kinds
@@ -62,7 +64,18 @@ def convert_checkpoint(kind: str, source: Path, directory: Path) -> None:
     if kind not in kinds:
         raise ConfigError(f"no checkpoint converter for kind {kind!r}: choose one of "
                           f"{', '.join(sorted(kinds)) or 'none installed'}")
-    report = import_ref(kinds[kind].convert)(source, directory)
+    options: dict[str, object] = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {item!r}: write KEY=VALUE")
+        options[key.strip().replace("-", "_")] = int(value) if value.strip().lstrip("-").isdigit() else value
+    try:
+        report = import_ref(kinds[kind].convert)(source, directory, **options)
+    except TypeError as exc:
+        if not options:
+            raise
+        raise ConfigError(f"bad converter setting for {kind}: {exc}") from None
     unexpected = getattr(report, "unexpected", None)
     if unexpected:
         click.echo(f"note: {len(unexpected)} weight(s) of the source are not used, e.g. {unexpected[0]}", err=True)

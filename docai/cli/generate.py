@@ -30,19 +30,37 @@ import click
 @click.option("--device", default=None, help="cpu, cuda, cuda:N, mps or auto ($DOCAI_DEVICE)")
 @click.option("--dtype", default=None, help="fp32, bf16, fp16 or auto ($DOCAI_DTYPE)")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="prompts drawn together")
+@click.option("-O", "--option", "model_option", multiple=True, metavar="KEY=VALUE",
+              help="a model option of the family (e.g. lavit's llm_guidance=4); repeatable")
+@click.option("--queue", is_flag=True, help="submit as a job to the gpu workers and print its id")
 def generate_cmd(prompts: tuple[str, ...], model_id: str, output: Path, seed: int, guidance: float | None,
                  negative_prompt: str | None, width: int | None, height: int | None, steps: int | None,
-                 input_image: Path | None, device: str | None, dtype: str | None, batch_size: int | None) -> None:
-    """Draw one image per PROMPT with --model and write it as PNG to --output."""
-    from docai.plugins import get_model
-    from schemas.plugins import GenerateImageRequest
+                 input_image: Path | None, queue: bool, **params) -> None:
+    """Draw one image per PROMPT with --model and write it as PNG to --output (with --queue: print the job id;
+    `docai result ID --format json` then holds the PNGs, base64)."""
+    from docai.cli.capabilities import model_options
+    from docai.plugins.base import build_request
+    from docai.plugins.models import family_options, resolve
+    from schemas.plugins import Capability
 
-    request = GenerateImageRequest(prompts=list(prompts), negative_prompt=negative_prompt, width=width,
-                                   height=height, steps=steps, guidance=guidance, seed=seed)
-    options = {key: value for key, value in (("device", device), ("dtype", dtype), ("batch_size", batch_size))
-               if value is not None}
-    model = get_model(model_id, options, capability="generate_image")
-    results = model.generate_image([input_image] if input_image else [], request)
+    request = {"prompts": list(prompts), "negative_prompt": negative_prompt, "width": width, "height": height,
+               "steps": steps, "guidance": guidance, "seed": seed}
+    build_request(Capability.generate_image, request)  # a bad request fails before any model loads
+    resolve(model_id, Capability.generate_image)
+    options = model_options(params)
+    family_options(model_id, options)
+    if queue:
+        from docai.cli.queue import read_upload
+        from docai.plugin_jobs import submit_plugin
+
+        inputs = [read_upload(str(input_image))] if input_image else []
+        click.echo(submit_plugin(inputs, model_id, Capability.generate_image, request, options).job_id)
+        return
+    from docai.plugins import get_model
+
+    model = get_model(model_id, options, capability=Capability.generate_image)
+    results = model.generate_image([input_image] if input_image else [], build_request(Capability.generate_image,
+                                                                                        request))
     targets = output_paths(output, len(results))
     for result, target in zip(results, targets, strict=True):
         write_png(base64.b64decode(result.png_base64), target)

@@ -3,8 +3,8 @@
 TeX and some other producers draw an accent as a separate glyph over its letter, so the text layer
 reads ``Ageˆncia``, ``Aviac¸a˜o`` or ``¯p`` (a spacing accent next to the letter, on either side), and
 some producers store decomposed text (``e`` + U+0301). Each accent becomes the combining mark of
-the letter it stands by — the letter before it, or, when there is none, the letter after it — and
-the text is NFC-composed: ``Agência``, ``Aviação``, ``p̄``. The word metric
+the letter it stands by — the letter before it, unless only the letter after it takes that accent
+as one precomposed character (or there is no letter before it) — and the text is NFC-composed: ``Agência``, ``Aviação``, ``p̄``. The word metric
 (:mod:`docai.conservation`) reads both sides through the same function.
 """
 
@@ -24,6 +24,11 @@ def _is_combining(char: str) -> bool:
     return "\u0300" <= char <= "\u036f"
 
 
+def _composes(letter: str, mark: str) -> bool:
+    """``letter`` + ``mark`` is one precomposed character (``e`` + ogonek is ``ę``; ``J`` + ogonek is not)."""
+    return len(unicodedata.normalize("NFC", letter + mark)) == 1
+
+
 def compose_accents(text: str) -> str:
     """``text`` with spacing accents and stray combining marks attached to their letters, NFC."""
     if not any(c in SPACING or _is_combining(c) for c in text):
@@ -33,12 +38,14 @@ def compose_accents(text: str) -> str:
     while i < len(text):
         char = text[i]
         mark = SPACING.get(char) or (char if _is_combining(char) else None)
+        before = out[-1] if out and out[-1].isalpha() else ""
+        after = text[i + 1] if i + 1 < len(text) and text[i + 1].isalpha() else ""
         if mark is None:
             out.append(char)
-        elif out and out[-1].isalpha():
-            out.append(mark)  # the letter before it
-        elif i + 1 < len(text) and text[i + 1].isalpha():
-            out += [text[i + 1], mark]  # no letter before: the letter after it
+        elif before and (_composes(before, mark) or not (after and _composes(after, mark))):
+            out.append(mark)  # the letter before it (TeX: "Ageˆncia")
+        elif after:
+            out += [after, mark]  # the letter after it ("J˛edrzej", "¯x")
             i += 1
         else:
             out.append(char)  # an accent on its own (a diaeresis used as a symbol)

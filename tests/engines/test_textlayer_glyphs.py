@@ -3,9 +3,12 @@ combining diacritics."""
 
 from __future__ import annotations
 
+import re
+
 import pymupdf
 
 import docai
+from docai.engines.textlayer.fragments import respace
 from docai.layout.accents import compose_accents
 
 
@@ -36,6 +39,7 @@ def test_accents_drawn_as_glyphs_of_their_own_are_put_on_their_letters():
     assert compose_accents("Ageˆncia Nacional de Aviac¸a˜o Civil") == "Agência Nacional de Aviação Civil"
     assert compose_accents("(¯x, y) and Cafe\u0301") == "(x̄, y) and Café"  # before its letter; decomposed
     assert compose_accents("symbol ¨ alone") == "symbol ¨ alone"
+    assert compose_accents("J˛edrzej Kowalczuk") == "Jędrzej Kowalczuk"  # J takes no ogonek: the e does
 
 
 def test_combining_diacritics_in_the_text_layer_come_out_composed():
@@ -47,3 +51,34 @@ def test_combining_diacritics_in_the_text_layer_come_out_composed():
 
     md = _convert(build)
     assert "Café résumé protégé" in md and "Agência Nacional de Aviação Civil" in md
+
+
+def test_words_placed_apart_without_space_characters_get_their_spaces():
+    """Capitals positioned word by word with no space glyph: the layer reads 'THEPOWER OFSTORYTELLING'."""
+    def build(page):
+        page.insert_text((72, 100), "Body", fontsize=11)
+        xref = page.get_contents()[0]
+        stream = page.parent.xref_stream(xref).decode()
+        font = re.search(r"/(\S+) 11 Tf", stream).group(1)
+        x, parts = 72.0, []
+        for word in ["THE", "POWER", "OF", "STORYTELLING"]:
+            parts.append(f"BT /{font} 14 Tf 1 0 0 1 {x:.2f} 600 Tm ({word}) Tj ET")
+            x += pymupdf.get_text_length(word, fontname="helv", fontsize=14) + 2.5  # a 0.18 em gap
+        page.parent.update_stream(xref, (stream + "\nq " + " ".join(parts) + " Q").encode())
+        assert "THEPOWER" in page.get_text().replace(" ", "")  # what the layer holds: glued
+
+    assert "THE POWER OF STORYTELLING" in _convert(build)
+
+
+def test_respace_keeps_even_letter_spacing_and_real_spaces():
+    def chars(text, advance=6.0, gaps=()):
+        out, x = [], 0.0
+        for k, c in enumerate(text):
+            out.append({"c": c, "bbox": (x, 0, x + advance, 10)})
+            x += advance + (3.0 if k in gaps else 0.5)
+        return out
+
+    assert respace("TRACKED", chars("TRACKED"), 12) == "TRACKED"  # letter-spaced evenly: one word
+    assert respace("THEPOWER", chars("THEPOWER", gaps={2}), 12) == "THE POWER"
+    assert respace("A B", chars("AB"), 12) == "A B"  # a space the glyphs do not show is kept
+    assert respace("ABC", chars("AB"), 12) == "ABC"  # text and glyphs do not match: unchanged

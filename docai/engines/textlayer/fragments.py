@@ -28,6 +28,10 @@ _SECTION_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[A-Z]\.(\d{1,2}\.?)*
 MERGE_GAP = 0.6
 #: ... or this many between two monospaced pieces (code aligned with runs of spaces)
 CODE_GAP = 4.0
+#: a run of capitals this long without a space may be words placed apart without space characters
+_GLUED = re.compile(r"[A-Z]{8,}")
+#: a gap between two glyphs this many font sizes wide (and wider than the letter spacing) is a word space
+WORD_GAP = 0.12
 #: how many recent rows a fragment may join (rows further up are finished)
 _RECENT_ROWS = 12
 
@@ -67,9 +71,47 @@ class Row:
 
 
 def text_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> list[dict]:
-    """The page's pymupdf text lines (``dict`` output, image blocks left out), every direction."""
-    return [line for block in page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)["blocks"]
-            if block.get("type") == 0 for line in block["lines"]]
+    """The page's pymupdf text lines (``dict`` output, image blocks left out), every direction; glued
+    capitals get back the spaces their glyph positions show (:func:`respace`)."""
+    lines = _lines(page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage))
+    if any(_GLUED.search(span["text"]) for line in lines if _horizontal(line) for span in line["spans"]):
+        raw = _lines(page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))
+        for line, raw_line in zip(lines, raw, strict=False):
+            if not _horizontal(line):
+                continue
+            for span, raw_span in zip(line["spans"], raw_line["spans"], strict=False):
+                if _GLUED.search(span["text"]):
+                    span["text"] = respace(span["text"], raw_span["chars"], span["size"])
+    return lines
+
+
+def respace(text: str, chars: list[dict], size: float) -> str:
+    """A span's ``text`` with a space wherever its glyphs (pymupdf ``rawdict`` chars) show a gap wider
+    than the span's letter spacing between two letters: words set apart by positioning instead of
+    space characters ("THE POWER OF STORYTELLING", not "THEPOWER OFSTORYTELLING"). ``text`` comes
+    back unchanged where its characters do not match the glyphs one for one."""
+    glyphs = [c for c in chars if c["c"].strip()]
+    if len(glyphs) != sum(1 for c in text if c.strip()) or len(glyphs) < 2:
+        return text
+    gaps = sorted(b["bbox"][0] - a["bbox"][2] for a, b in zip(glyphs, glyphs[1:], strict=False))
+    wide = max(WORD_GAP * size, gaps[len(gaps) // 2] + 0.1 * size)
+    out: list[str] = []
+    k = -1
+    for char in text:
+        if char.strip():
+            if k >= 0 and out and out[-1].strip() and glyphs[k + 1]["bbox"][0] - glyphs[k]["bbox"][2] >= wide:
+                out.append(" ")
+            k += 1
+        out.append(char)
+    return "".join(out)
+
+
+def _lines(page_dict: dict) -> list[dict]:
+    return [line for block in page_dict["blocks"] if block.get("type") == 0 for line in block["lines"]]
+
+
+def _horizontal(line: dict) -> bool:
+    return line["dir"][0] > 0.99
 
 
 def read_fragments(lines: list[dict], links: PageLinks, frame: Frame | None = None) -> list[Fragment]:

@@ -51,7 +51,8 @@ class Emu(Captioner, VisualQuestionAnswerer, Chatter, ImageGenerator):
             raise ModelError(f"emu draws prompt i of a batch with seed + i; got seeds {seeds}")
         return self.emu.generate_images([prompt for prompt, _seed, _image in items], seeds[0],
                                         negative_prompt=request.negative_prompt, width=request.width,
-                                        height=request.height, guidance=request.guidance, top_k=self.options.top_k)
+                                        height=request.height, guidance=request.guidance, top_k=self.options.top_k,
+                                        ratio=self.options.ratio)
 
 
 def _generation(options) -> dict:

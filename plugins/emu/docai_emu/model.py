@@ -10,7 +10,6 @@ way (:class:`docai.models.stepper_guided.GuidedStepper`) and a seed per row, the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -116,14 +115,21 @@ class EmuModel:
     def spatial_factor(self) -> int:
         return int(self.model.model.vqmodel.vision_spatial_factor)
 
-    def token_grid(self, width: int | None = None, height: int | None = None) -> tuple[int, int]:
-        """(rows, columns) of visual tokens for an image ``width`` × ``height`` px; default: the processor's
-        square image area, never above the largest image its image processor reads."""
+    def token_grid(self, width: int | None = None, height: int | None = None, ratio: str = "1:1") -> tuple[int, int]:
+        """(rows, columns) of visual tokens for an image ``width`` × ``height`` px. Without a size, the
+        processor's rule: its image area (never above the largest image its image processor reads) at the
+        aspect ``ratio`` ("W:H"); with one side only, a square."""
         factor = self.spatial_factor
         if width is None and height is None:
+            try:
+                w, h = (int(v) for v in ratio.split(":"))
+                if w <= 0 or h <= 0:
+                    raise ValueError
+            except ValueError:
+                raise InputError(f"aspect ratio {ratio!r}: use W:H with positive integers, e.g. 16:9") from None
             area = min(self.processor.image_area, self.processor.image_processor.max_pixels)
-            side = max(1, round(math.sqrt(area) / factor))
-            return side, side
+            rows, columns = self.processor.calculate_generate_size(f"{w}:{h}", area, factor)
+            return max(1, rows), max(1, columns)
         width, height = width or height, height or width
         if width % factor or height % factor:
             raise InputError(f"image size {width}x{height}: width and height must be multiples of {factor}")
@@ -138,13 +144,13 @@ class EmuModel:
     @torch.inference_mode()
     def generate_images(self, prompts: Sequence[str], seed: int = 0, *, negative_prompt: str | None = None,
                         width: int | None = None, height: int | None = None, guidance: float | None = None,
-                        top_k: int = TOP_K) -> list[Image.Image]:
+                        top_k: int = TOP_K, ratio: str = "1:1") -> list[Image.Image]:
         """One image per prompt (prompt ``i`` sampled with ``seed + i``); the same seed, the same image."""
         from docai.models.decode import DecodeSettings, Sampling, decode
         from docai.models.stepper_guided import GuidedStepper
         from docai.models.stepper_hf import CausalStepper
 
-        rows, columns = self.token_grid(width, height)
+        rows, columns = self.token_grid(width, height, ratio)
         total = segment_length(rows, columns)
         frame = f"{self.tokenizer.boi_token}{rows}*{columns}{self.tokenizer.image_wrapper_token}"
         bos, tok = self.tokenizer.bos_token, self.tokenizer

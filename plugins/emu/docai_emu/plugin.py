@@ -17,6 +17,8 @@ class EmuOptions(ModelOptions):
     """Options of the ``emu`` family (the image-generation ones the request does not carry)."""
 
     top_k: int = Field(default=2048, ge=1, description="visual tokens sampled among the k most likely")
+    ratio: str = Field(default="1:1", pattern=r"^[1-9][0-9]*:[1-9][0-9]*$",
+                       description="aspect ratio W:H of a generated image when no width/height is given")
 
 
 @hookimpl

@@ -72,3 +72,12 @@ def test_the_grid_constraint_allows_rows_then_the_closing_tokens():
         allowed.append(torch.isfinite(stepper.step(torch.zeros(1))[0]).nonzero().flatten().tolist())
     visual = [10, 11, 12]
     assert allowed == [visual, visual, [5], visual, visual, [5], [6], [7], [2], [0]]
+
+
+def test_the_default_size_follows_the_processor_area_and_ratio(emu_model):
+    assert emu_model.token_grid() == (4, 4)  # the tiny processor reads at most 32 x 32 px: 4 x 4 tokens of 8 px
+    rows, columns = emu_model.token_grid(ratio="2:1")
+    assert columns > rows
+    assert emu_model.token_grid(width=48) == (6, 6)
+    with pytest.raises(InputError, match="aspect ratio"):
+        emu_model.token_grid(ratio="wide")

@@ -48,3 +48,24 @@ def test_docai_generate_same_seed_same_png_and_several_prompts(tiny_emu, tmp_pat
     assert many.exit_code == 0, many.output
     # the second prompt is drawn with seed 11: the same image as alone with --seed 11
     assert (tmp_path / "m-2.png").read_bytes() == (tmp_path / "a.png").read_bytes()
+
+
+def test_a_generate_job_on_the_queue_stores_the_same_png(tiny_emu, tmp_path):
+    from docai import jobs
+    from docai.plugin_jobs import run_plugin_job, submit_plugin
+    from schemas.plugins import PluginResult
+    from tests.support.cluster import Cluster
+
+    request = {"prompts": ["a red boat"], "width": 24, "height": 16, "seed": 11}
+    cluster = Cluster(tmp_path)
+    try:
+        status = submit_plugin([], f"emu:{tiny_emu}", "generate_image", request, {"device": "cpu", "dtype": "fp32"},
+                               settings=cluster.settings)
+        assert run_plugin_job(jobs.services(cluster.settings), status.job_id)
+        result = PluginResult.model_validate(jobs.get_result(status.job_id, settings=cluster.settings))
+    finally:
+        cluster.close()
+    queued = result.answers[0].output
+    alone = create_model(f"emu:{tiny_emu}", {"device": "cpu", "dtype": "fp32"}).generate_image(
+        [], GenerateImageRequest(**request))[0]
+    assert queued["png_base64"] == alone.png_base64 and queued["seed"] == 11

@@ -84,3 +84,8 @@ def write_tiny_llava(directory: str | os.PathLike, *, seed: int = 0, variant: st
     GenerationConfig(bos_token_id=1, eos_token_id=2, pad_token_id=tokenizer.pad_token_id,
                      max_new_tokens=32).save_pretrained(out)
     return out
+
+
+def write_tiny_llava_next(directory: str | os.PathLike, *, seed: int = 0, **overrides: Any) -> Path:
+    """The ``llava_next`` kind's tiny writer."""
+    return write_tiny_llava(directory, seed=seed, variant="llava_next", **overrides)

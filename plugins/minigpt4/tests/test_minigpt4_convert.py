@@ -117,3 +117,20 @@ def test_missing_parts_and_unsafe_files_are_one_line_errors(tiny_vicuna, tmp_pat
     torch.save({"model": {"x": Evil()}}, src / "pretrained_minigpt4.pth")
     with pytest.raises(ModelError, match="cannot be read safely"):
         convert(src, tmp_path / "c")
+
+
+def test_the_cli_command_converts(tiny_llama2, tmp_path, load):
+    from click.testing import CliRunner
+
+    from docai.cli import main
+    from docai.plugins.registry import reset_registry
+
+    reset_registry()
+    model, tokenizer, _ = load(tiny_llama2)
+    src = _write_official(model, tokenizer, tmp_path, vision_key_prefix=False)
+    result = CliRunner().invoke(main, ["dev", "convert-checkpoint", "minigpt4", str(src), str(tmp_path / "out"),
+                                       "--set", "vision_heads=4", "--set", "qformer_heads=4"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "model.safetensors").is_file()
+    again = CliRunner().invoke(main, ["dev", "convert-checkpoint", "minigpt4", str(src), str(tmp_path / "out")])
+    assert again.exit_code != 0 and "not empty" in again.output
