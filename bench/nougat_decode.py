@@ -9,7 +9,7 @@ other processes falls on both alike; the headline is the median round's decoding
 tokens per page (a dense page) from encoder time + decoding speed. Per-token cost grows with length
 (attention over the cache), which short runs do not see, so the extrapolation flatters both sides alike.
 
-    python bench/nougat_decode.py                            # 16 pages × 64 tokens at batch 16, baseline on 2 pages, 5 rounds
+    python bench/nougat_decode.py                            # one batch of the engine's size × 64 tokens, baseline on 2 pages, 5 rounds
     python bench/nougat_decode.py --pages 8 --batch-size 8 --tokens 128 --baseline-pages 2
     python bench/nougat_decode.py --dtype fp32
     python bench/nougat_decode.py --device cuda              # bf16 on a GPU
@@ -146,10 +146,11 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"CPU: {cpu_description()}", flush=True)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=16, help="pages for docai's batched path")
+    parser.add_argument("--pages", type=int, default=0, help="pages for docai's batched path (0: one batch)")
     parser.add_argument("--baseline-pages", type=int, default=2, help="pages for generate at batch 1")
     parser.add_argument("--tokens", type=int, default=64, help="tokens generated per page")
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=0,
+                        help="pages per batch (0: what the nougat engine picks on this CPU, docai.models.device)")
     parser.add_argument("--repeats", type=int, default=5,
                         help="decoding rounds, alternating which side goes first (the median ratio is reported)")
     parser.add_argument("--dtype", default="auto", help="fp32, bf16 or auto (what the nougat engine picks)")
@@ -167,6 +168,12 @@ def main(argv: list[str] | None = None) -> None:
     device = choose_device(args.device)
     dtype = choose_dtype(device, args.dtype if args.dtype != "auto" else batched_decoding_dtype(args.device) or "auto")
     model, build_s = timed(device, lambda: build_model(dtype, device))
+    if not args.batch_size:
+        from docai.engines.nougat.batching import choose_batch_size
+        from docai.models.stepper_mbart import MBartStepper
+
+        args.batch_size = choose_batch_size(MBartStepper(model), 4096)  # nougat-base's max_length
+    args.pages = args.pages or args.batch_size
     generator = torch.Generator().manual_seed(0)
     pixels = torch.randn(max(args.pages, args.baseline_pages), 3, 896, 672, generator=generator).to(device, dtype)
     print(f"device {device}, dtype {dtype_name(dtype)}, threads {torch.get_num_threads()}, "

@@ -14,9 +14,10 @@ server unreachable) as :class:`docai.errors.JobError`.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.parse import quote
@@ -26,6 +27,7 @@ import httpx
 from docai.errors import ConfigError, DocaiError, InputError, JobError
 from schemas.document import Document
 from schemas.jobs import JobState, JobStatus
+from schemas.plugins import PluginListing, PluginResult
 
 Upload = str | Path | bytes | IO[bytes]
 #: called as progress(pages_done, pages_total) whenever a polled job's progress changes
@@ -106,6 +108,33 @@ class DocaiClient:
         if pages:
             fields["pages"] = pages
         return JobStatus.model_validate(self._post("/v1/ask", document, filename, fields))
+
+    def models(self) -> PluginListing:
+        """The server's plugins and model families (``GET /v1/models``)."""
+        return PluginListing.model_validate(self._request("GET", "/v1/models").json())
+
+    def submit_plugin(self, inputs: list[Upload], model: str, capability: str, request: dict | None = None, *,
+                      options: dict | None = None, pages: str | None = None) -> JobStatus:
+        """Queue ``capability`` (``caption``, ``vqa`` …) of plugin model ``model`` (``FAMILY:CHECKPOINT``, the
+        checkpoint a model name) over ``inputs`` (paths, bytes or streams); ``request`` is the capability's
+        request (``schemas.plugins``), ``options`` the family's model options."""
+        fields = {"model": model, "capability": str(capability), "request": json.dumps(request or {}),
+                  "options": json.dumps(options or {})}
+        if pages:
+            fields["pages"] = pages
+        with ExitStack() as stack:  # every input streamed from its open file, all closed after the request
+            files = [("file", stack.enter_context(_upload(item, None))) for item in inputs]
+            response = self._request("POST", "/v1/plugin-jobs", files=files or None, data=fields)
+        return JobStatus.model_validate(response.json())
+
+    def run_plugin(self, inputs: list[Upload], model: str, capability: str, request: dict | None = None, *,
+                   options: dict | None = None, pages: str | None = None, poll: float = 0.5,
+                   timeout: float | None = None) -> PluginResult:
+        """Submit a plugin job, wait for it and return its :class:`PluginResult` (the remote twin of
+        ``docai caption`` and friends)."""
+        job = self.submit_plugin(inputs, model, capability, request, options=options, pages=pages)
+        self.wait(job.job_id, poll=poll, timeout=timeout)
+        return PluginResult.model_validate(self.result(job.job_id))
 
     def status(self, job_id: str) -> JobStatus:
         """Where the job stands, with ``pages_done``/``pages_total``."""

@@ -6,7 +6,8 @@ request is checked before it is queued and a bad one never reaches a worker:
 - model names are hub ids (``name`` or ``owner/name``), never filesystem paths; the workers look a model
   up in ``<storage>/models/<owner>/<name>``, then in the local Hugging Face cache, and never download;
 - pickle checkpoints are refused (``allow_pickle``): workers load safetensors only;
-- an engine that needs a model (``nougat``, ``donut``) has one, and the workers have it;
+- every model an engine option names (``nougat_model``, ``donut_model``, a plugin engine's option marked
+  as a model reference) is one the workers have; ``FAMILY:CHECKPOINT`` engines name no path;
 - a question has no Donut tags of its own and fits the model's decoder with its prompt.
 
 Each check is a small function raising the usual :class:`docai.errors.DocaiError`, so the options
@@ -37,6 +38,7 @@ PROMPT_TOKENS = 8
 
 #: transformers' generation max_length when a checkpoint sets none
 _GENERATION_DEFAULT = 20
+
 
 def check_model_name(name: object, field: str = "model") -> str:
     """``name`` if it is shaped like a hub id, else :class:`ModelError` (paths are refused)."""
@@ -69,15 +71,21 @@ def resolve_model(model: object, settings: Settings, field: str = "model") -> Pa
 
 
 def check_convert_options(options: ConvertOptions, settings: Settings) -> None:
-    """Refuse what a queued conversion may not ask for (see the module doc)."""
+    """Refuse what a queued conversion may not ask for (see the module doc). That a forced engine has
+    the model it requires is checked by :class:`ConvertOptions` itself."""
+    from docai.engines import engine_fields, is_model_engine
+
     if options.allow_pickle:
         raise ConfigError("allow_pickle cannot be set for a queued job: workers load safetensors checkpoints "
                           "only (convert one with `docai dev to-safetensors`)")
-    # a forced engine without the model it needs is refused by ConvertOptions itself
-    for engine, values in options.engine_options.items():
-        name = values.get("model")
+    if is_model_engine(options.engine):
+        family, _, checkpoint = options.engine.partition(":")
+        if checkpoint:
+            check_model_name(checkpoint, "engine")
+    for flat, field in engine_fields().items():
+        name = options.engine_options.get(field.engine, {}).get(field.name) if field.is_model_ref else None
         if name:
-            resolve_model(name, settings, f"{engine}_model")
+            resolve_model(name, settings, flat)
 
 
 def check_question(question: str, model_dir: Path | None = None) -> str:

@@ -285,3 +285,14 @@ def _close(pubsub) -> None:
     if pubsub is not None:
         with suppress(Exception):  # closing a broken connection
             pubsub.close()
+
+
+
+
+def submit_plugin(inputs: list[tuple[Upload, str]], model: str, capability: Any, request: dict | None = None,
+                  options: dict | None = None, *, pages: str | None = None,
+                  settings: Settings | None = None) -> JobStatus:
+    """Queue a plugin model call (see :func:`docai.plugin_jobs.submit_plugin`), like the other submits."""
+    from docai.plugin_jobs import submit_plugin as submit
+
+    return submit(inputs, model, capability, request, options, pages=pages, settings=settings)

@@ -75,6 +75,8 @@ class ConvertOptions(BaseModel):
     batch_size: int | None = Field(default=None, ge=1)
     keep_furniture: bool = Field(default=False, description="keep running headers, footers and page numbers "
                                  "in the markdown (they are always in the JSON)")
+    describe_figures: str | None = Field(default=None, description="FAMILY:CHECKPOINT of a plugin model that "
+                                         "captions every figure block (e.g. blip:Salesforce/blip-image-captioning-base)")
     use_cache: bool = True
     recompute: bool = Field(default=False, description="ignore cached pages (and rewrite them)")
     cache_dir: str | None = None
@@ -140,6 +142,16 @@ class ConvertOptions(BaseModel):
             raise ConfigError(f"--engine {self.engine} needs {flat} (--{flat.replace('_', '-')}): "
                               f"the engine cannot run without it")
         return self
+
+    @field_validator("describe_figures")
+    @classmethod
+    def _check_describer(cls, value: str | None) -> str | None:
+        """A figure describer is an installed plugin family that can caption (refused here, so at submit too)."""
+        if value:
+            from docai.plugins.models import resolve
+
+            resolve(value, "caption")
+        return value
 
     @model_serializer(mode="wrap")
     def _flatten_engine_options(self, handler: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from docai.assemble import assemble_document
 from docai.budget import page_budget
 from docai.cache import PageCache, cache_key
+from docai.describe import describe_figures
 from docai.engines import engine_specs, get_engine
 from docai.engines.base import Engine, EngineOutput
 from docai.errors import DocaiError
@@ -214,7 +215,10 @@ def _record_time(outs: list[EngineOutput], seconds: float) -> None:
 
 def finish_document(src: SourceDocument, pages: list[Page], options: ConvertOptions, *,
                     total_s: float | None = None) -> Document:
-    """Assemble the Document for ``src`` from its processed pages."""
+    """Assemble the Document for ``src`` from its processed pages (captioning figures first when asked)."""
+    if options.describe_figures:
+        describe_figures(src.pages(), pages, options.describe_figures, cache_dir=options.cache_dir,
+                         read_cache=options.use_cache and not options.recompute, write_cache=options.use_cache)
     return assemble_document(
         pages, source=src.name, sha256=src.sha256, mime_type=src.mime_type, page_count=src.page_count,
         metadata=src.metadata, options=public_options(options), keep_furniture=options.keep_furniture,

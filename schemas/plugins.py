@@ -30,7 +30,9 @@ class Capability(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: each model's validator is built on first use, so importing the contracts (listing
+    # plugins) does not pay for the two dozen request/response models it does not touch
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --- what is installed ----------------------------------------------------------------------------------------

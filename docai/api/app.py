@@ -13,7 +13,7 @@ from docai.api.auth import ApiKeyMiddleware, document_api_key
 from docai.api.deps import JobBackend
 from docai.api.errors import install_error_handlers
 from docai.api.limits import FORM_OVERHEAD_BYTES, BodyLimitMiddleware
-from docai.api.routes import ask, health, jobs
+from docai.api.routes import ask, health, jobs, models
 from docai.settings import Settings
 
 DESCRIPTION = """PDFs and images to markdown and JSON, and questions about documents, on the docai queue.
@@ -41,4 +41,5 @@ def create_app(settings: Settings | None = None, *, job_backend: JobBackend | No
     secured = [Depends(document_api_key)]
     app.include_router(jobs.router, dependencies=secured)
     app.include_router(ask.router, dependencies=secured)
+    app.include_router(models.router, dependencies=secured)
     return app

@@ -63,8 +63,8 @@ def limits_from(max_file_size: int, max_pages: int, max_image_pixels: int, page_
 
 #: the generic keyword names that :func:`conversion_options` adds to a command (engine options come on top)
 CONVERSION_PARAMS = ("pages", "engine", "password", "recompute", "no_cache", "batch_size", "allow_pickle",
-                     "keep_furniture", "max_file_size", "max_pages", "max_image_pixels", "page_timeout",
-                     *CONTENT_LIMIT_PARAMS)
+                     "keep_furniture", "describe_figures", "max_file_size", "max_pages", "max_image_pixels",
+                     "page_timeout", *CONTENT_LIMIT_PARAMS)
 
 
 def conversion_options(func):
@@ -89,6 +89,8 @@ def conversion_options(func):
         click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice)."),
         click.option("--keep-furniture", is_flag=True,
                      help="Keep running headers, footers and page numbers in the markdown."),
+        click.option("--describe-figures", metavar="MODEL",
+                     help="Caption every figure with a plugin model (FAMILY:CHECKPOINT, e.g. blip:./tiny-blip)."),
         click.option("--allow-pickle", is_flag=True,
                      help="Let engine models load pickle (.bin) weights; only for trusted sources."),
     ]
@@ -108,7 +110,7 @@ def conversion_options_from(params: dict, **extra):
     return ConvertOptions(
         pages=p["pages"], password=p["password"], engine=p["engine"], recompute=p["recompute"],
         use_cache=not p["no_cache"], batch_size=p["batch_size"], allow_pickle=p["allow_pickle"],
-        keep_furniture=p["keep_furniture"],
+        keep_furniture=p["keep_furniture"], describe_figures=p["describe_figures"],
         limits=limits_from(p["max_file_size"], p["max_pages"], p["max_image_pixels"], p["page_timeout"],
                            **{name: p[name] for name in CONTENT_LIMIT_PARAMS}),
         **given(params, engine_fields()), **extra,

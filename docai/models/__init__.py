@@ -10,10 +10,24 @@ Public API (heavy libraries are imported only when a model is actually loaded):
 
 from __future__ import annotations
 
-from docai.models.checkpoint import Checkpoint, resolve_checkpoint, weights_stamp
-from docai.models.device import choose_device, choose_dtype
-from docai.models.loader import LoadedModel, cached_models, clear_model_cache, load_model
-from docai.models.tiny import tiny_model_dir, write_tiny_model
+import importlib
+
+#: public name → the module that defines it; imported on first use, so ``from docai.models.kinds import
+#: ModelKind`` (what listing plugins needs) does not load the loader, the tiny writers and their imports
+_EXPORTS = {
+    "Checkpoint": "docai.models.checkpoint", "resolve_checkpoint": "docai.models.checkpoint",
+    "weights_stamp": "docai.models.checkpoint", "choose_device": "docai.models.device",
+    "choose_dtype": "docai.models.device", "LoadedModel": "docai.models.loader",
+    "cached_models": "docai.models.loader", "clear_model_cache": "docai.models.loader",
+    "load_model": "docai.models.loader", "tiny_model_dir": "docai.models.tiny", "write_tiny_model": "docai.models.tiny",
+}
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'docai.models' has no attribute {name!r}")
+
 
 __all__ = [
     "Checkpoint",

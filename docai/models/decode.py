@@ -126,12 +126,13 @@ class Generation:
 
 def decode(stepper: Stepper, first_logits: torch.Tensor, settings: DecodeSettings, *, prompt_length: int = 0,
            prompt_ids: Sequence[Sequence[int]] | None = None,
-           text: Callable[[list[int]], str] | None = None) -> list[Generation]:
+           text: Callable[[list[int]], str] | None = None, seeds: Sequence[int] | None = None) -> list[Generation]:
     """Decode every row of a batch whose prompt ran already (``first_logits``: ``(rows, vocab)``).
 
     ``prompt_length`` is the (padded) prompt length that ``max_length`` counts; ``prompt_ids`` the
     rows' prompt tokens, which the repetition penalty counts as ``generate`` does; ``text`` turns a
-    row's tokens into text, for stop strings. Returns one :class:`Generation` per row, in order.
+    row's tokens into text, for stop strings; ``seeds`` gives each row its own sampling seed (default:
+    ``sampling.seed + row``). Returns one :class:`Generation` per row, in order.
     """
     import torch
 
@@ -146,7 +147,8 @@ def decode(stepper: Stepper, first_logits: torch.Tensor, settings: DecodeSetting
     rules = LogitsRules(batch, vocab, eos_token_ids=settings.eos_token_ids, bad_token_ids=settings.bad_token_ids,
                         min_new_tokens=settings.min_new_tokens, forced_eos_token_id=settings.forced_eos_token_id,
                         repetition_penalty=settings.repetition_penalty, sampling=settings.sampling,
-                        prompt_ids=[list(p) for p in prompt_ids] if prompt_ids is not None else None, device=device)
+                        prompt_ids=[list(p) for p in prompt_ids] if prompt_ids is not None else None, device=device,
+                        seeds=list(seeds) if seeds is not None else None)
     guard = RepetitionGuard(batch, settings.guard) if settings.guard else None
     stop = _StopStrings(settings.stop_strings, text) if settings.stop_strings else None
     eos = set(settings.eos_token_ids)

@@ -42,7 +42,8 @@ class LogitsRules:
 
     def __init__(self, batch: int, vocab: int, *, eos_token_ids: tuple[int, ...], bad_token_ids: tuple[int, ...],
                  min_new_tokens: int, forced_eos_token_id: int | None, repetition_penalty: float,
-                 sampling: Sampling | None, prompt_ids: list[list[int]] | None, device) -> None:
+                 sampling: Sampling | None, prompt_ids: list[list[int]] | None, device,
+                 seeds: list[int] | None = None) -> None:
         import torch
 
         self.eos = torch.tensor(eos_token_ids, dtype=torch.long, device=device) if eos_token_ids else None
@@ -59,7 +60,10 @@ class LogitsRules:
                     self.seen[row, torch.tensor(ids, dtype=torch.long, device=device)] = True
         self.generators = None
         if sampling is not None:
-            self.generators = [torch.Generator(device="cpu").manual_seed(sampling.seed + row) for row in range(batch)]
+            if seeds is not None and len(seeds) != batch:
+                raise ConfigError(f"{len(seeds)} seeds for {batch} rows")
+            row_seeds = seeds if seeds is not None else [sampling.seed + row for row in range(batch)]
+            self.generators = [torch.Generator(device="cpu").manual_seed(int(s)) for s in row_seeds]
 
     def process(self, scores: torch.Tensor, step: int, last_step: bool) -> torch.Tensor:
         """The processed float32 scores of one step (``scores``: ``(rows, vocab)``)."""

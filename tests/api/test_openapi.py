@@ -6,9 +6,9 @@ from __future__ import annotations
 def test_openapi_lists_routes_and_models(api):
     spec = api.get("/openapi.json").json()
     assert set(spec["paths"]) == {"/healthz", "/readyz", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/result",
-                                  "/v1/ask"}
+                                  "/v1/ask", "/v1/models", "/v1/plugin-jobs"}
     schemas = spec["components"]["schemas"]
-    assert {"JobStatus", "Document", "Page", "Block", "ErrorBody", "Answer"} <= set(schemas)
+    assert {"JobStatus", "Document", "Page", "Block", "ErrorBody", "Answer", "PluginListing", "PluginResult"} <= set(schemas)
     submit = spec["paths"]["/v1/jobs"]["post"]
     assert submit["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/JobStatus")
     for status in ("413", "415", "422"):
@@ -16,7 +16,7 @@ def test_openapi_lists_routes_and_models(api):
     result = spec["paths"]["/v1/jobs/{job_id}/result"]["get"]["responses"]["200"]["content"]
     assert set(result) == {"application/json", "text/markdown"}
     refs = {alt["$ref"].rsplit("/", 1)[1] for alt in result["application/json"]["schema"]["anyOf"]}
-    assert refs == {"Document", "Answer"}
+    assert refs == {"Document", "Answer", "PluginResult"}
     assert {"APIKeyHeader", "HTTPBearer"} <= set(spec["components"]["securitySchemes"])
 
 

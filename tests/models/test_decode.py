@@ -140,3 +140,13 @@ def test_bad_settings_are_config_errors():
         Sampling(temperature=0)
     with pytest.raises(ConfigError):
         Sampling(top_p=0)
+
+
+def test_a_row_sampled_with_its_own_seed_is_the_same_alone_or_batched(llama):
+    settings = DecodeSettings(max_new_tokens=10, eos_token_ids=(2,), sampling=Sampling(temperature=1.3, seed=0))
+    batched = _causal(llama, PROMPTS, settings, seeds=[100 + i for i in range(len(PROMPTS))])
+    for i, prompt in enumerate(PROMPTS):
+        (alone,) = _causal(llama, [prompt], settings, seeds=[100 + i])
+        assert alone.tokens == batched[i].tokens
+    with pytest.raises(ConfigError, match="2 seeds for 5 rows"):
+        _causal(llama, PROMPTS, settings, seeds=[1, 2])

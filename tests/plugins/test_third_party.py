@@ -1,5 +1,6 @@
 """A third party's plugin, built from the template in docs/plugins.md as its own distribution, pip-installed
-into this environment, used from fresh processes exactly as a user would, then uninstalled."""
+into this environment, used from fresh processes exactly as a user would — Python, the CLI verbs, a queued
+job run by a real worker — then uninstalled."""
 
 from __future__ import annotations
 
@@ -33,6 +34,26 @@ def listing() -> dict:
     return json.loads(result.stdout)
 
 
+def through_the_queue(tmp_path: Path, image: Path) -> dict:
+    """``docai caption --queue`` against a real Redis and gpu worker (a fresh process that finds the plugin
+    by its entry point, with no worker code for it); the job's stored result."""
+    from docai import jobs
+    from tests.support.cluster import Cluster
+
+    cluster = Cluster(tmp_path / "cluster")
+    try:
+        cluster.worker(queues="gpu")
+        env = {k: v for k, v in cluster.env.items() if k.startswith("DOCAI_")}
+        submitted = docai("caption", str(image), "-m", "colors:builtin", "--queue", env=env)
+        assert submitted.returncode == 0, submitted.stderr
+        job_id = submitted.stdout.split()[0]
+        final = jobs.wait(job_id, settings=cluster.settings, timeout=60)
+        assert final.state == "succeeded", final.error
+        return jobs.get_result(job_id, settings=cluster.settings)
+    finally:
+        cluster.close()
+
+
 @pytest.fixture
 def colors_source(tmp_path) -> Path:
     """The template's three files (plus an empty package ``__init__``) in a source tree of their own."""
@@ -64,6 +85,17 @@ def test_a_pip_installed_third_party_plugin_works_and_uninstalls_cleanly(colors_
         used = subprocess.run([sys.executable, "-c", script, str(blue)], capture_output=True, text=True, timeout=300)
         assert used.returncode == 0, used.stderr
         assert used.stdout.splitlines() == ["look: a mostly blue image", "0.1.0"]
+
+        verb = docai("caption", str(blue), "-m", "colors:builtin", "--prompt", "look:", "-q", "--format", "json")
+        assert verb.returncode == 0, verb.stderr
+        answers = json.loads(verb.stdout)
+        assert answers["plugin"] == "docai-colors" and answers["plugin_version"] == "0.1.0"
+        assert answers["answers"][0]["output"]["text"] == "look: a mostly blue image"
+        unknown = docai("caption", str(blue), "-m", "colours:builtin")
+        assert unknown.returncode == 9 and "unknown model family 'colours'" in unknown.stderr
+
+        queued = through_the_queue(tmp_path, blue)
+        assert queued["plugin"] == "docai-colors" and queued["answers"][0]["output"]["text"] == "a mostly blue image"
 
         hidden = docai("plugins", "list", "--json", env={"DOCAI_PLUGINS": ""})
         assert "docai-colors" not in hidden.stdout, "DOCAI_PLUGINS= must leave only the built-ins"

@@ -36,8 +36,8 @@ def nothing_stored(settings) -> bool:
 
 
 @pytest.mark.parametrize(("options", "error", "message"), [
-    ({"engine": "nougat"}, ConfigError, "engine nougat needs nougat_model"),
-    ({"engine": "donut"}, ConfigError, "engine donut needs donut_model"),
+    ({"engine": "nougat"}, ConfigError, "--engine nougat needs nougat_model"),
+    ({"engine": "donut"}, ConfigError, "--engine donut needs donut_model"),
     ({"engine": "nougat", "nougat_model": "nobody/no-such-model"}, ModelError, "not available to the workers"),
     ({"donut_model": "nobody/no-such-model"}, ModelError, "not available to the workers"),
     ({"nougat_model": "/srv/models/nougat"}, ModelError, "paths are not accepted"),

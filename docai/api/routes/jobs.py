@@ -17,6 +17,7 @@ from docai.options import ConvertOptions
 from schemas.document import Document
 from schemas.donut import Answer
 from schemas.jobs import JobState, JobStatus
+from schemas.plugins import PluginResult
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
@@ -56,10 +57,9 @@ def submit_job(
              for name, value in engine_options.items() if value is not None and value != ""}
     try:
         options = ConvertOptions(pages=pages or None, password=password or None, engine=engine or "auto",
-                                 batch_size=batch_size, recompute=recompute, keep_furniture=keep_furniture,
-                                 **given)
-    except ConfigError as exc:  # a bad field of the request itself, as FastAPI's own validation reports it
-        raise ApiError(422, "invalid_request", str(exc)) from None
+                                 batch_size=batch_size, recompute=recompute, keep_furniture=keep_furniture, **given)
+    except ConfigError as exc:  # a bad field of the request (unknown engine, a forced engine without its
+        raise ApiError(422, "invalid_request", str(exc)) from None  # model), as FastAPI reports its own
     status = jobs_of(request).submit_convert(file.file, filename, options, settings=settings)
     return accepted(request, status)
 
@@ -118,7 +118,7 @@ def finished(request: Request, job_id: str) -> JobStatus:
 RESULT_CONTENT = {"text/markdown": {"schema": {"type": "string"}}}
 
 
-@router.get("/jobs/{job_id}/result", response_model=Document | Answer, summary="A finished job's result",
+@router.get("/jobs/{job_id}/result", response_model=Document | Answer | PluginResult, summary="A finished job's result",
             responses={200: {"content": RESULT_CONTENT}, **errors(401, 404, 409, 410, 422, 503)})
 def job_result(request: Request, job_id: str,
                format: Annotated[Literal["json", "md"], Query(description="json: the Document; md: markdown")]

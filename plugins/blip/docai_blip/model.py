@@ -40,20 +40,12 @@ class Blip(Captioner, VisualQuestionAnswerer, ImageTextMatcher, ImageTextContras
         from docai.models import load_model
 
         self.loaded = load_model(checkpoint, kind=blip_kind(checkpoint), device=self.device, dtype=self.dtype)
-        self.model = self.loaded.model  # counted by memory_bytes(), dropped by close()
+        self.model = self.loaded.model  # counted by memory_bytes(); close() drops both
 
     @property
     def kind(self) -> str:
         """The loader kind of the checkpoint: ``blip``, ``blip-vqa`` or ``blip-itm``."""
         return self.loaded.kind
-
-    def close(self) -> None:
-        from docai.models.loader import release_model
-
-        super().close()
-        if self.loaded is not None:
-            release_model(self.loaded)
-        self.loaded = None
 
     def caption_batch(self, images, request):
         self._need("caption", "blip")

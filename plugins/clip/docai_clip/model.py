@@ -20,15 +20,7 @@ class Clip(Embedder, ImageTextContrast, ZeroShotClassifier):
         from docai.models import load_model
 
         self.loaded = load_model(checkpoint, kind="clip", device=self.device, dtype=self.dtype)
-        self.model = self.loaded.model  # counted by memory_bytes(), dropped by close()
-
-    def close(self) -> None:
-        from docai.models.loader import release_model
-
-        super().close()
-        if self.loaded is not None:
-            release_model(self.loaded)
-        self.loaded = None
+        self.model = self.loaded.model  # counted by memory_bytes(); close() drops both
 
     def embed_images_batch(self, images):
         return embedding.image_embeddings(self._loaded(), images)
