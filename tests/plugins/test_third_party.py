@@ -40,6 +40,7 @@ def through_the_queue(tmp_path: Path, image: Path) -> dict:
     from docai import jobs
     from tests.support.cluster import Cluster
 
+    (tmp_path / "cluster").mkdir()
     cluster = Cluster(tmp_path / "cluster")
     try:
         cluster.worker(queues="gpu")
