@@ -8,11 +8,11 @@ once per image (the baseline: what calling the model image by image costs) and i
 exactly ``--tokens`` new tokens (the end token is masked), so the work per caption is equal. Both use the
 same weights, dtype and thread count.
 
-    python bench/plugins.py                                  # 32 images, batch 8, 20 tokens (~3 min on 2 cores)
+    python bench/plugins.py                                  # 32 images, batch 8, 20 tokens (~55 min on a busy 2-core VM)
     python bench/plugins.py --batch-size 16 --dtype bf16     # a bf16 model (both sides)
     python bench/plugins.py --images 4 --layers 2 --tokens 4 # smoke run
 
-The last line is the headline, e.g. ``BLIP captions: batched 8 = 2.1 captions/s, one by one 0.6 captions/s: 3.5x``.
+The last line is the headline, e.g. ``BLIP captions: batched 8 = 0.0323 captions/s, one by one 0.0141 captions/s: 2.29x``.
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ def main() -> None:
     same = sum(a == b for a, b in zip(batched, single, strict=True))
     print(f"{args.images} images, {args.tokens} tokens each, {args.dtype}: batched {batched_s:.1f} s, "
           f"one by one {single_s:.1f} s; {same}/{args.images} captions identical")
-    print(f"BLIP captions: batched {args.batch_size} = {args.images / batched_s:.2f} captions/s, one by one "
-          f"{args.images / single_s:.2f} captions/s: {single_s / batched_s:.2f}x")
+    print(f"BLIP captions: batched {args.batch_size} = {args.images / batched_s:.3g} captions/s, one by one "
+          f"{args.images / single_s:.3g} captions/s: {single_s / batched_s:.2f}x")
 
 
 if __name__ == "__main__":

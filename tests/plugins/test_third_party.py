@@ -1,6 +1,6 @@
 """A third party's plugin, built from the template in docs/plugins.md as its own distribution, pip-installed
 into this environment, used from fresh processes exactly as a user would — Python, the CLI verbs, a queued
-job run by a real worker — then uninstalled."""
+job run by a real worker, the HTTP API — then uninstalled."""
 
 from __future__ import annotations
 
@@ -34,12 +34,15 @@ def listing() -> dict:
     return json.loads(result.stdout)
 
 
-def through_the_queue(tmp_path: Path, image: Path) -> dict:
-    """``docai caption --queue`` against a real Redis and gpu worker (a fresh process that finds the plugin
-    by its entry point, with no worker code for it); the job's stored result."""
+def through_the_queue(tmp_path: Path, image: Path) -> tuple[dict, dict, list[str]]:
+    """``docai caption --queue`` and the HTTP API against a real Redis, gpu worker and API server (fresh
+    processes that find the plugin by its entry point, with no code for it): the CLI job's stored result,
+    the HTTP job's result and the families ``GET /v1/models`` lists."""
     from docai.queue import jobs
+    from docai.client import DocaiClient
     from tests.support.cluster import Cluster
 
+    (tmp_path / "cluster").mkdir()
     cluster = Cluster(tmp_path / "cluster")
     try:
         cluster.worker(queues="gpu")
@@ -49,7 +52,10 @@ def through_the_queue(tmp_path: Path, image: Path) -> dict:
         job_id = submitted.stdout.split()[0]
         final = jobs.wait(job_id, settings=cluster.settings, timeout=60)
         assert final.state == "succeeded", final.error
-        return jobs.get_result(job_id, settings=cluster.settings)
+        client = DocaiClient(cluster.api().url)
+        families = [m.family for m in client.models().models]
+        over_http = client.run_plugin([image], "colors:builtin", "caption", {"prompt": "http:"}, timeout=60)
+        return jobs.get_result(job_id, settings=cluster.settings), over_http.model_dump(mode="json"), families
     finally:
         cluster.close()
 
@@ -94,8 +100,10 @@ def test_a_pip_installed_third_party_plugin_works_and_uninstalls_cleanly(colors_
         unknown = docai("caption", str(blue), "-m", "colours:builtin")
         assert unknown.returncode == 9 and "unknown model family 'colours'" in unknown.stderr
 
-        queued = through_the_queue(tmp_path, blue)
+        queued, over_http, families = through_the_queue(tmp_path, blue)
         assert queued["plugin"] == "docai-colors" and queued["answers"][0]["output"]["text"] == "a mostly blue image"
+        assert "colors" in families
+        assert over_http["answers"][0]["output"]["text"] == "http: a mostly blue image"
 
         hidden = docai("plugins", "list", "--json", env={"DOCAI_PLUGINS": ""})
         assert "docai-colors" not in hidden.stdout, "DOCAI_PLUGINS= must leave only the built-ins"

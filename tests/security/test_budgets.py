@@ -149,3 +149,12 @@ def test_a_swallowed_soft_time_limit_still_fails_the_page_and_the_rest(celery_so
     assert "soft time limit of 1 s" in doc.pages[1].errors[0].message
     assert "was not run" in doc.pages[2].errors[0].message
     assert "page number 1" in doc.markdown
+
+
+def test_http_refuses_the_shared_stream_pdf_with_413_and_stores_nothing(api, settings):
+    data = shared_stream_pdf(pages=2000, operators=20_000)
+    response = api.post("/v1/jobs", files={"file": ("shared.pdf", data)})
+    assert response.status_code == 413, response.text
+    assert response.json()["error"] == "limit_exceeded"
+    documents = settings.storage_dir / "blobs" / "documents"
+    assert not documents.exists() or not any(documents.iterdir())

@@ -121,8 +121,8 @@ def data_limit(pid: int) -> int | None:
 def test_a_page_over_the_worker_memory_limit_is_stopped_and_the_worker_lives_on(limited_cluster, make_pdf):
     """The 2.8 GB page of the issue, with the client's content limits switched off: the pool process cannot
     grow past its memory limit, the job ends with a reason, and the worker takes the next job."""
-    cluster = limited_cluster(DOCAI_WORKER_MEMORY_LIMIT="700M", DOCAI_TASK_SOFT_TIME_LIMIT="10",
-                              DOCAI_TASK_TIME_LIMIT="15", DOCAI_VISIBILITY_TIMEOUT="30")
+    cluster = limited_cluster(DOCAI_WORKER_MEMORY_LIMIT="700M", DOCAI_TASK_SOFT_TIME_LIMIT="6",
+                              DOCAI_TASK_TIME_LIMIT="8", DOCAI_VISIBILITY_TIMEOUT="20")
     worker = cluster.worker(concurrency=1)
     (child,) = pool_processes(worker)
     assert data_limit(child) == 700 * 1024 * 1024
