@@ -38,8 +38,8 @@ def through_the_queue(tmp_path: Path, image: Path) -> tuple[dict, dict, list[str
     """``docai caption --queue`` and the HTTP API against a real Redis, gpu worker and API server (fresh
     processes that find the plugin by its entry point, with no code for it): the CLI job's stored result,
     the HTTP job's result and the families ``GET /v1/models`` lists."""
-    from docai.queue import jobs
     from docai.client import DocaiClient
+    from docai.queue import jobs
     from tests.support.cluster import Cluster
 
     (tmp_path / "cluster").mkdir()
