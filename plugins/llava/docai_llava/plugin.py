@@ -25,4 +25,6 @@ def register_model_kinds(register):
     register(ModelKind(name="llava_onevision", model_type="llava_onevision",
                        model_class="LlavaOnevisionForConditionalGeneration",
                        architectures=("LlavaOnevisionForConditionalGeneration",),
+                       processor_class="docai_llava.onevision:ImageOnlyOnevisionProcessor",
+                       tiny="docai_llava.tiny:write_tiny_llava_onevision",
                        description="LLaVA-OneVision"))

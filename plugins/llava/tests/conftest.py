@@ -1,7 +1,8 @@
-"""Tiny LLaVA checkpoints (1.5 and NeXT), built once per session; one CPU thread."""
+"""Tiny LLaVA checkpoints (1.5, NeXT and OneVision), built once per session; one CPU thread."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,12 +32,22 @@ def tiny_llava_next(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_llava_onevision(tmp_path_factory) -> Path:
+    from docai_llava.tiny import write_tiny_llava
+
+    return write_tiny_llava(tmp_path_factory.mktemp("llava-onevision"), variant="llava_onevision")
+
+
+@pytest.fixture(scope="session")
 def load_llava():
     """A function: (model, processor) of a LLaVA-family checkpoint directory."""
     def load(directory: Path):
-        from transformers import AutoModelForImageTextToText, AutoProcessor
+        from docai_llava.model import KINDS
 
-        model = AutoModelForImageTextToText.from_pretrained(directory, use_safetensors=True).eval()
-        return model, AutoProcessor.from_pretrained(directory)
+        from docai.models import load_model
+
+        model_type = json.loads((Path(directory) / "config.json").read_text())["model_type"]
+        loaded = load_model(str(directory), kind=KINDS[model_type], device="cpu", dtype="float32")
+        return loaded.model, loaded.processor
 
     return load

@@ -24,7 +24,7 @@ def _settings() -> DecodeSettings:
     return DecodeSettings(max_new_tokens=10, eos_token_ids=(2,))
 
 
-@pytest.mark.parametrize("which", ["tiny_llava", "tiny_llava_next"])
+@pytest.mark.parametrize("which", ["tiny_llava", "tiny_llava_next", "tiny_llava_onevision"])
 def test_batched_replies_equal_generate_one_by_one(which, request, load_llava):
     model, processor = load_llava(request.getfixturevalue(which))
     prepared = prepare(processor, CONVERSATIONS)
