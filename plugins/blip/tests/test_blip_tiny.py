@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from docai_blip.tiny import write_tiny_blip
 
 from docai.cli import main
 from docai.errors import ConfigError
 from docai.models import load_model
+from docai_blip.tiny import write_tiny_blip
 
 
 @pytest.mark.parametrize(("kind", "architecture"), [("blip", "BlipForConditionalGeneration"),

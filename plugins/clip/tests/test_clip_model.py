@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from docai_clip.retrieval import best_matches
 from PIL import Image
 
 from docai.cli import main
@@ -17,6 +16,7 @@ from docai.errors import ConfigError, InputError, ModelError
 from docai.models import load_model
 from docai.plugins.models import create_model
 from docai.plugins.testing import check_conformance
+from docai_clip.retrieval import best_matches
 from schemas.plugins import EmbedRequest, MatchRequest, ZeroShotRequest
 
 

@@ -26,6 +26,7 @@ def tiny_emu(tmp_path_factory):
 @pytest.fixture(scope="session")
 def emu_model(tiny_emu):
     import torch
+
     from docai_emu.model import EmuModel
 
     return EmuModel.load(str(tiny_emu), device=torch.device("cpu"), dtype=torch.float32)

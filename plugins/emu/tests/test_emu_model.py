@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from docai_emu.grid import GridStepper, GridTokens, segment_length
 from PIL import Image
 
 from docai.errors import InputError
+from docai_emu.grid import GridStepper, GridTokens, segment_length
 
 
 def _image(seed: int, size=(50, 40)) -> Image.Image:

@@ -28,6 +28,7 @@ def tiny_lavit(tmp_path_factory):
 @pytest.fixture(scope="session")
 def lavit_model(tiny_lavit):
     import torch
+
     from docai_lavit.model import LavitModel
 
     return LavitModel(tiny_lavit, device=torch.device("cpu"), dtype=torch.float32)

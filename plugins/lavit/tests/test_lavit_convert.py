@@ -6,12 +6,12 @@ import json
 
 import pytest
 import torch
-from docai_lavit.config import read_config
-from docai_lavit.convert import convert_checkpoint, safetensors_name
-from docai_lavit.tiny import TINY_CONFIG, write_official_layout
 from safetensors.torch import load_file
 
 from docai.errors import InputError, ModelError
+from docai_lavit.config import read_config
+from docai_lavit.convert import convert_checkpoint, safetensors_name
+from docai_lavit.tiny import TINY_CONFIG, write_official_layout
 
 #: Key names as they appear in the released LaVIT files (a sample of each module).
 OFFICIAL_KEYS = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from docai_lavit.tiny import TINY_IMAGE_SIZE
 from PIL import Image
 
 from docai.errors import InputError
+from docai_lavit.tiny import TINY_IMAGE_SIZE
 
 
 def _image(seed: int) -> Image.Image:

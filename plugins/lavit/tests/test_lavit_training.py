@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+
 from docai_lavit.config import LavitConfig
 from docai_lavit.decoder import FeatureDecoder
 from docai_lavit.tokenizer import DynamicVisualTokenizer

@@ -42,9 +42,8 @@ def tiny_llava_onevision(tmp_path_factory) -> Path:
 def load_llava():
     """A function: (model, processor) of a LLaVA-family checkpoint directory."""
     def load(directory: Path):
-        from docai_llava.model import KINDS
-
         from docai.models import load_model
+        from docai_llava.model import KINDS
 
         model_type = json.loads((Path(directory) / "config.json").read_text())["model_type"]
         loaded = load_model(str(directory), kind=KINDS[model_type], device="cpu", dtype="float32")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
-from docai_llava.chat import Turn, generate, prepare
 from PIL import Image
 
 from docai.errors import InputError, ModelError
 from docai.models.decode import DecodeSettings
+from docai_llava.chat import Turn, generate, prepare
 
 IMAGES = [Image.new("RGB", (40, 30), "red"), Image.new("RGB", (20, 70), "blue"), Image.new("RGB", (64, 64), "green")]
 CONVERSATIONS = [

@@ -39,8 +39,9 @@ def load():
 
 
 def _load(directory: Path):
-    from docai_minigpt4.model import MiniGPT4ForConditionalGeneration
     from transformers import AutoTokenizer, BlipImageProcessor
+
+    from docai_minigpt4.model import MiniGPT4ForConditionalGeneration
 
     model = MiniGPT4ForConditionalGeneration.from_pretrained(directory, use_safetensors=True).eval()
     return model, AutoTokenizer.from_pretrained(directory), BlipImageProcessor.from_pretrained(directory)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 import torch
-from docai_minigpt4.convert import convert
-from docai_minigpt4.model import MiniGPT4ForConditionalGeneration
 
 from docai.errors import InputError, ModelError
+from docai_minigpt4.convert import convert
+from docai_minigpt4.model import MiniGPT4ForConditionalGeneration
 
 
 def _official(model: MiniGPT4ForConditionalGeneration) -> tuple[dict, dict, dict]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from docai_minigpt4.generate import generate, prompt_embeddings
-from docai_minigpt4.prompts import VICUNA_SYSTEM, build_prompt, clean_answer, split_prompt
 from PIL import Image
 
 from docai.errors import InputError
 from docai.models.decode import DecodeSettings
+from docai_minigpt4.generate import generate, prompt_embeddings
+from docai_minigpt4.prompts import VICUNA_SYSTEM, build_prompt, clean_answer, split_prompt
 
 QUESTIONS = ["What is in the picture?", "Colour?", "Describe the scene in a few words, please.", "Why?"]
 

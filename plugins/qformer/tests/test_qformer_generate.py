@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from docai_qformer.generate import generate, prepare
-from docai_qformer.retrieval import itc, itm
 from PIL import Image
 
 from docai.errors import ModelError
 from docai.models.decode import DecodeSettings
+from docai_qformer.generate import generate, prepare
+from docai_qformer.retrieval import itc, itm
 
 IMAGES = [Image.new("RGB", (30 + 11 * i, 40), c) for i, c in enumerate(["red", "blue", "green", "white"])]
 PROMPTS = ["Question: what is it? Answer:", "", "Question: which colour is the big square on the left? Answer:", "a"]
