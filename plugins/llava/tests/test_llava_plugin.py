@@ -75,9 +75,9 @@ def test_convert_page_prompt_flag_reaches_the_model_and_the_cache_key(tiny_llava
     """``docai convert --engine llava:CKPT --llava-page-prompt P``: the model is asked P, and another prompt
     is another cached page (not the first prompt's answer read back)."""
     from click.testing import CliRunner
-    from docai_llava.model import LlavaModel
 
     from docai.cli import main
+    from docai_llava.model import LlavaModel
 
     asked = []
     original = LlavaModel._ask
