@@ -106,22 +106,29 @@ class ConvertOptions(BaseModel):
     @classmethod
     def _validate_engine_options(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """Every engine's options validated by its class, defaults filled in (unknown engines refused)."""
-        from docai.engines import engine_options_for, engine_specs
+        from docai.engines import engine_options_for, engine_specs, own_model_fields, page_model_options
 
         specs = engine_specs()
-        unknown = sorted(set(value) - set(specs))
+        models = page_model_options()
+        unknown = sorted(set(value) - set(specs) - set(models))
         if unknown:
-            raise ConfigError(f"options for unknown engine(s) {', '.join(unknown)}: known are {', '.join(specs)}")
+            raise ConfigError(f"options for unknown engine(s) {', '.join(unknown)}: known are "
+                              f"{', '.join([*specs, *models])}")
         checked = {}
-        for name in specs:
+        for name in [*specs, *(family for family in models if family in value)]:
+            if name in models and set(value[name]) - set(own_model_fields(models[name])):
+                extra = sorted(set(value[name]) - set(own_model_fields(models[name])))
+                raise ConfigError(f"unknown option(s) {', '.join(f'{name}_{k}' for k in extra)}")
             try:
                 options = engine_options_for(name, value.get(name))
             except ValidationError as exc:
                 err = exc.errors()[0]
                 field = ".".join(str(p) for p in err.get("loc", ()))
                 raise ConfigError(f"bad option {name}_{field}: {err['msg']}") from None
-            if options is not None:
-                checked[name] = options.model_dump(mode="json")
+            if options is None:
+                continue
+            own = set(own_model_fields(models[name])) if name in models else None
+            checked[name] = options.model_dump(mode="json", include=own)
         return checked
 
     @model_validator(mode="after")

@@ -66,12 +66,34 @@ def engine_spec(name: str) -> EngineSpec:
     return specs[name]
 
 
+def page_model_options() -> dict[str, type[BaseModel]]:
+    """The options class of each installed model family that can ``read_page`` (``--engine FAMILY:CKPT``),
+    by family; a family named like a built-in engine is left out (its engine's options keep the name)."""
+    from docai.plugins.registry import get_registry
+    from schemas.plugins import Capability
+
+    engines = engine_specs()
+    return {family: entry.item.options_class() for family, entry in get_registry().models.items()
+            if family not in engines and Capability.read_page in entry.item.capabilities}
+
+
+def own_model_fields(cls: type[BaseModel]) -> dict[str, FieldInfo]:
+    """A model family's own option fields: those beyond :class:`docai.plugins.ModelOptions` (which are
+    runtime settings — device, dtype, batch size — set by the conversion itself)."""
+    from docai.plugins.specs import ModelOptions
+
+    return {name: info for name, info in cls.model_fields.items() if name not in ModelOptions.model_fields}
+
+
 def engine_fields() -> dict[str, EngineField]:
-    """Every engine option by its flat name (``ocr_dpi``, ``donut_task`` …)."""
+    """Every engine option by its flat name (``ocr_dpi``, ``donut_task`` …), then each read_page model
+    family's own options (``llava_page_prompt``), which ``--engine FAMILY:CHECKPOINT`` passes to the model."""
     fields: dict[str, EngineField] = {}
-    for name, spec in engine_specs().items():
-        cls = spec.options_class()
-        for field_name, info in (cls.model_fields.items() if cls else ()):
+    sources = [(name, spec.options_class()) for name, spec in engine_specs().items()]
+    sources += [(family, cls) for family, cls in page_model_options().items()]
+    for name, cls in sources:
+        declared = own_model_fields(cls) if name not in engine_specs() else (cls.model_fields if cls else {})
+        for field_name, info in declared.items():
             field = EngineField(engine=name, name=field_name, info=info)
             if field.flat in fields:
                 raise ConfigError(f"engine option {field.flat!r} is declared by both engine {fields[field.flat].engine!r} "
@@ -81,9 +103,19 @@ def engine_fields() -> dict[str, EngineField]:
 
 
 def engine_options_for(name: str, values: dict[str, Any] | None = None) -> BaseModel | None:
-    """Engine ``name``'s options validated from ``values`` (None for an engine without options)."""
+    """Engine ``name``'s options validated from ``values`` (None for an engine without options); for a
+    read_page model family, its options class."""
+    models = page_model_options()
+    if name in models and name not in engine_specs():
+        return models[name].model_validate(values or {})
     cls = engine_spec(name).options_class()
     return None if cls is None else cls.model_validate(values or {})
+
+
+def engine_options_key(name: str) -> str:
+    """The key of engine ``name``'s options in :attr:`ConvertOptions.engine_options` (a model engine
+    ``FAMILY:CHECKPOINT`` keeps its family's options under ``FAMILY``)."""
+    return name.partition(":")[0] if is_model_engine(name) else name
 
 
 def is_model_engine(name: str) -> bool:
@@ -98,7 +130,7 @@ def engine_queue(name: str) -> str:
 
 def engine_key(name: str, options: ConvertOptions) -> tuple:
     """What makes two engine instances differ: its own options, the batch size and pickle permission."""
-    own = options.engine_options.get(name, {})
+    own = options.engine_options.get(engine_options_key(name), {})
     return (name, json.dumps(own, sort_keys=True, default=str), options.batch_size, options.allow_pickle)
 
 

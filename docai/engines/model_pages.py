@@ -3,7 +3,8 @@
 Pages are rendered at the model's ``page_dpi`` (within the page-pixel limit), read in batches by the model
 (:meth:`docai.plugins.capabilities.PageReader.read_page`: markdown parsed into blocks), cached like any
 engine's pages under a key holding the plugin's distribution and version, the checkpoint (and its weights
-stamp when it is a local directory) and the model's answer-changing options.
+stamp when it is a local directory) and the model's answer-changing options. The family's own options
+(``--llava-page-prompt`` …, ``ConvertOptions.engine_options[FAMILY]``) are passed to the model.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ class ModelPageEngine:
     """Runs a ``read_page`` plugin model over pages, one :class:`EngineOutput` with blocks per page."""
 
     def __init__(self, model_id: str, options: ConvertOptions) -> None:
+        from docai.engines import engine_options_key
         from docai.plugins.models import get_model
 
-        model_options = {"batch_size": options.batch_size} if options.batch_size else None
-        self.model = get_model(model_id, model_options, capability="read_page")
+        family_options = options.engine_options.get(engine_options_key(model_id), {})
+        model_options = {**family_options, **({"batch_size": options.batch_size} if options.batch_size else {})}
+        self.model = get_model(model_id, model_options or None, capability="read_page")
         record = self.model.record
         self.name = model_id
         self.version = f"{record.plugin}-{record.plugin_version}" if record else "0"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PIL import Image
 
@@ -67,3 +69,52 @@ def test_docai_chat_one_shot(tiny_llava, tmp_path):
     assert result.output.strip()
     bad = CliRunner().invoke(main, ["chat", str(image), "--model", f"llava:{tiny_llava}", "-m", ""])
     assert bad.exit_code != 0
+
+
+def test_convert_page_prompt_flag_reaches_the_model_and_the_cache_key(tiny_llava, tmp_path, monkeypatch):
+    """``docai convert --engine llava:CKPT --llava-page-prompt P``: the model is asked P, and another prompt
+    is another cached page (not the first prompt's answer read back)."""
+    from click.testing import CliRunner
+
+    from docai.cli import main
+    from docai_llava.model import LlavaModel
+
+    asked = []
+    original = LlavaModel._ask
+
+    def spy(self, images, prompt, generation, **kwargs):
+        asked.append(prompt)
+        return original(self, images, prompt, generation, **kwargs)
+
+    monkeypatch.setattr(LlavaModel, "_ask", spy)
+    image = tmp_path / "page.png"
+    Image.new("RGB", (60, 80), "white").save(image)
+
+    def convert(*extra):
+        result = CliRunner().invoke(main, ["convert", str(image), "--engine", f"llava:{tiny_llava}", "-f", "json",
+                                           "--cache-dir", str(tmp_path / "cache"), "-q", *extra])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["markdown"]
+
+    first = convert("--llava-page-prompt", "Read the words.")
+    assert asked == ["Read the words."]
+    assert convert("--llava-page-prompt", "Read the words.") == first and len(asked) == 1  # cached
+    convert("--llava-page-prompt", "List every number.")
+    assert asked[-1] == "List every number."  # a different prompt is a different cache key
+    convert()
+    assert asked[-1] == "Transcribe this page to markdown."
+    bad = CliRunner().invoke(main, ["convert", str(image), "--engine", f"llava:{tiny_llava}", "--llava-page-prompt", ""])
+    assert bad.exit_code != 0 and "page_prompt" in bad.output
+
+
+def test_page_prompt_is_a_typed_convert_option_on_every_surface(tiny_llava):
+    from docai.client import convert_fields
+    from docai.errors import ConfigError
+    from docai.options import ConvertOptions
+
+    options = ConvertOptions(engine=f"llava:{tiny_llava}", llava_page_prompt="Read it.")
+    assert options.engine_options["llava"] == {"page_prompt": "Read it.", "repetition_guard": True}
+    assert ConvertOptions.model_validate(options.model_dump()) == options  # a queued job's options round-trip
+    assert "llava_page_prompt" in convert_fields()  # so an HTTP form field and a client argument too
+    with pytest.raises(ConfigError, match="llava_device"):
+        ConvertOptions(engine_options={"llava": {"device": "cpu"}})  # runtime settings are not family options
