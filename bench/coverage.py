@@ -20,7 +20,6 @@ pymupdf4llm's mean recall.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import sys
 import time
@@ -35,20 +34,12 @@ sys.path.insert(0, str(REPO))
 import docai  # noqa: E402
 from docai.assemble.document import FURNITURE_REASONS  # noqa: E402
 from docai.conservation import Coverage, coverage, kept_words, markdown_words, page_layer, words  # noqa: E402
+from docai.models.cpu_probe import cpu_model  # noqa: E402
 from tests.support.corpora import FIRST_PAGES, corpus_pdfs  # noqa: E402
 
 LOW = 0.80
 
 
-def cpu_model() -> str:
-    """The CPU's model name (from /proc/cpuinfo where there is one)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 @dataclass

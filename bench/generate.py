@@ -17,7 +17,6 @@ The last line is the headline: ``emu generate (mid): batched 4 prompts 2.1x the 
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from docai.models.cpu_probe import cpu_model
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins" / "emu"), str(ROOT / "plugins" / "lavit")]
@@ -40,15 +41,6 @@ SIZES = {
 }
 
 
-def cpu_model() -> str:
-    """The CPU's model name (from /proc/cpuinfo where there is one)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def load(family: str, directory: str, overrides: dict, device, dtype, steps: int):

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import subprocess
 import sys
 from pathlib import Path
+
+from docai.models.cpu_probe import cpu_model
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -35,14 +36,6 @@ print(json.dumps({{"seconds": time.perf_counter() - start, "pdf_bytes": len(data
 """
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def measure(operators: int, limits: dict) -> dict:

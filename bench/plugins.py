@@ -18,7 +18,6 @@ The last line is the headline, e.g. ``BLIP captions: batched 8 = 0.0323 captions
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 from pathlib import Path
@@ -30,19 +29,9 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "blip"))  # uninstalled checkout
 
+from docai.models.cpu_probe import cpu_model
 from docai_blip.generation import caption_batch  # noqa: E402
 from docai_blip.tiny import BASE_SIZES, _config, _processor, build_bert_tokenizer  # noqa: E402
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo (platform.processor() is often empty on Linux)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def build_model(layers: int, dtype: torch.dtype, tokens: int) -> SimpleNamespace:

@@ -22,7 +22,8 @@ import pymupdf
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from docai import convert, jobs  # noqa: E402
+from docai import convert  # noqa: E402
+from docai.queue import jobs  # noqa: E402
 from tests.support.cluster import Cluster  # noqa: E402
 
 
