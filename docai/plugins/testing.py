@@ -89,6 +89,40 @@ class Report:
             self.passed.append(name)
 
 
+@contextlib.contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run the block with one torch thread: on a shared CPU, more threads make tiny models several times
+    slower. Plugin test suites use it as a module fixture."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def plain_cpu_env(monkeypatch: Any) -> None:
+    """Set a pytest ``monkeypatch`` so models run on CPU in fp32 without docai's CPU timing probe."""
+    monkeypatch.setenv("DOCAI_CPU_PROBE", "off")
+    monkeypatch.setenv("DOCAI_DEVICE", "cpu")
+    monkeypatch.delenv("DOCAI_DTYPE", raising=False)
+
+
+def require_distribution(name: str, source: str) -> None:
+    """Fail the test session in one line unless plugin distribution ``name`` is installed: docai finds
+    plugins only through their entry points. ``source`` is the directory to install it from."""
+    from importlib import metadata
+
+    import pytest
+
+    try:
+        metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        pytest.fail(f"{name} is not installed: pip install --no-deps -e {source}", pytrace=False)
+
+
 def sample_images(count: int = 3) -> list:
     """Small deterministic test images of different sizes and modes (RGB noise, RGBA, grey, palette)."""
     import numpy as np

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+from docai.plugins.testing import plain_cpu_env, require_distribution
+
 
 @pytest.fixture(autouse=True)
 def _cpu_only(monkeypatch):
-    """Tests run on CPU in fp32 without docai's CPU timing probe."""
-    monkeypatch.setenv("DOCAI_CPU_PROBE", "off")
-    monkeypatch.setenv("DOCAI_DEVICE", "cpu")
-    monkeypatch.delenv("DOCAI_DTYPE", raising=False)
+    plain_cpu_env(monkeypatch)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _installed() -> None:
-    """The plugin must be installed as a distribution: docai finds it through its entry point."""
-    try:
-        metadata.distribution("docai-clip")
-    except metadata.PackageNotFoundError:
-        pytest.fail("docai-clip is not installed: pip install --no-deps -e plugins/clip", pytrace=False)
+    require_distribution("docai-clip", "plugins/clip")
 
 
 @pytest.fixture(scope="session")

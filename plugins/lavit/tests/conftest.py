@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from docai.plugins.testing import one_torch_thread
+
 pytest.importorskip("diffusers")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _one_thread():
-    """One torch thread: on a shared CPU, more threads make these tiny models several times slower."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with one_torch_thread():
+        yield
 
 
 @pytest.fixture(scope="session")

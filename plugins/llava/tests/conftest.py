@@ -6,15 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
+
+from docai.plugins.testing import one_torch_thread
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with one_torch_thread():
+        yield
 
 
 @pytest.fixture(scope="session")
