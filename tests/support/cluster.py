@@ -29,6 +29,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group led by ``proc``; SIGKILL it if it has not exited within 5 s."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+        except ProcessLookupError:
+            pass
+
+
 class RedisServer:
     """A throwaway redis-server; ``restart`` keeps its port and data directory (AOF when ``aof``)."""
 
@@ -103,15 +116,7 @@ class Worker:
             self.proc.wait(10)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-            except ProcessLookupError:
-                pass
+        stop_process_group(self.proc)
         self.handle.close()
 
 
@@ -148,15 +153,7 @@ class ApiServer:
         raise RuntimeError("no VmHWM in /proc status")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-            except ProcessLookupError:
-                pass
+        stop_process_group(self.proc)
         self.handle.close()
 
 
