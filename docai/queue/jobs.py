@@ -179,17 +179,22 @@ def _store_checked(data: Upload, filename: str, opts: ConvertOptions, settings: 
 
 def _enqueue(settings: Settings, kind: JobKind, ref: str, filename: str, pages_total: int, *,
              options: dict[str, Any], question: str | None = None, model: str | None = None) -> JobStatus:
-    svc = services(settings)
     request = JobRequest(kind=kind, document_ref=ref, filename=clean_filename(filename), options=options,
                          question=question, model=model)
+    if kind is JobKind.ask:
+        return queue_job(settings, request, pages_total, "docai.ask", settings.gpu_queue)
+    return queue_job(settings, request, pages_total, "docai.plan", settings.cpu_queue)
+
+
+def queue_job(settings: Settings, request: JobRequest, pages_total: int, task: str, queue: str) -> JobStatus:
+    """Create the job's record and send its first step ``task`` to ``queue``; a job whose message could
+    not be sent is marked failed (and the error raised), never left waiting."""
+    svc = services(settings)
     job_id = uuid.uuid4().hex
     with queue_errors(settings):
         status = svc.store.create(job_id, request, pages_total)
         try:
-            if kind is JobKind.ask:
-                svc.send("docai.ask", [job_id], settings.gpu_queue)
-            else:
-                svc.send("docai.plan", [job_id], settings.cpu_queue)
+            svc.send(task, [job_id], queue)
         except Exception as exc:
             svc.store.mark_failed(job_id, "job_error", f"the job could not be queued: {exc}")
             raise

@@ -10,7 +10,6 @@ a worker. Progress is counted in input items (images and PDF pages); the result 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from docai.errors import ConfigError, InputError
@@ -35,7 +34,7 @@ def submit_plugin(inputs: list[tuple[Upload, str]], model: str, capability: Capa
     Raises a :class:`DocaiError` for an unknown family, a model without the capability, a bad request or
     option, or an input that cannot be opened, and :class:`JobError` when the queue cannot be reached.
     """
-    from docai.queue.jobs import clean_filename, queue_errors, services
+    from docai.queue.jobs import clean_filename, queue_job
 
     settings = settings or Settings.from_env()
     cap = Capability(capability)
@@ -46,7 +45,6 @@ def submit_plugin(inputs: list[tuple[Upload, str]], model: str, capability: Capa
         raise InputError(f"{len(inputs)} inputs is over the limit of {MAX_INPUTS} per plugin job")
     if not inputs and cap not in (Capability.generate_image, Capability.embed):
         raise InputError(f"{cap.value} needs at least one image or PDF page")
-    svc = services(settings)
     refs, total = [], 0
     for data, filename in inputs:
         ref, count = store_input(data, clean_filename(filename), pages, settings)
@@ -57,15 +55,7 @@ def submit_plugin(inputs: list[tuple[Upload, str]], model: str, capability: Capa
                            filenames=[clean_filename(name) for _, name in inputs], pages=pages)
     request_record = JobRequest(kind=JobKind.plugin, document_ref=refs[0] if refs else "",
                                 filename=job.filenames[0] if job.filenames else "", plugin=job)
-    job_id = uuid.uuid4().hex
-    with queue_errors(settings):
-        status = svc.store.create(job_id, request_record, max(total, 1))
-        try:
-            svc.send("docai.plugin", [job_id], settings.gpu_queue)
-        except Exception as exc:
-            svc.store.mark_failed(job_id, "job_error", f"the job could not be queued: {exc}")
-            raise
-    return status
+    return queue_job(settings, request_record, max(total, 1), "docai.plugin", settings.gpu_queue)
 
 
 def store_input(data: Upload, filename: str, pages: str | None, settings: Settings) -> tuple[str, int]:
