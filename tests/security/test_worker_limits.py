@@ -116,6 +116,19 @@ def data_limit(pid: int) -> int | None:
     return None
 
 
+def pool_data_limit(worker, timeout: float = 15) -> int | None:
+    """The pool process's data limit once its init has run: the worker logs "ready" from the parent,
+    possibly before the child's ``worker_process_init`` has set the limit."""
+    deadline = time.monotonic() + timeout
+    limit = None
+    while time.monotonic() < deadline:
+        children = pool_processes(worker)
+        if len(children) == 1 and (limit := data_limit(children[0])) is not None:
+            return limit
+        time.sleep(0.1)
+    return limit
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="reads the pool's limits from /proc")
 def test_a_page_over_the_worker_memory_limit_is_stopped_and_the_worker_lives_on(limited_cluster, make_pdf):
@@ -124,8 +137,7 @@ def test_a_page_over_the_worker_memory_limit_is_stopped_and_the_worker_lives_on(
     cluster = limited_cluster(DOCAI_WORKER_MEMORY_LIMIT="700M", DOCAI_TASK_SOFT_TIME_LIMIT="6",
                               DOCAI_TASK_TIME_LIMIT="8", DOCAI_VISIBILITY_TIMEOUT="20")
     worker = cluster.worker(concurrency=1)
-    (child,) = pool_processes(worker)
-    assert data_limit(child) == 700 * 1024 * 1024
+    assert pool_data_limit(worker) == 700 * 1024 * 1024
     data = hostile_first(make_pdf, 1_000_000, 1)
     options = {"engine": "text", "use_cache": False, "limits": {"max_page_operators": 0, "page_timeout_s": 0}}
     status = jobs.submit_convert(data, "hungry.pdf", options, settings=cluster.settings)
