@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from docai.errors import ConfigError, DocaiError, ModelError, PageTimeoutError
+from docai.errors import ConfigError, DocaiError, ModelError, PageTimeoutError, validation_message
 from docai.plugins.images import ImageLike, prepare_images
 from docai.plugins.specs import ModelOptions
 from schemas.plugins import CAPABILITY_TYPES, Capability, ModelRecord
@@ -162,7 +162,7 @@ def build_options(cls: type[ModelOptions], options: ModelOptions | dict[str, Any
     try:
         return cls.model_validate(options or {})
     except ValidationError as exc:
-        raise ConfigError(f"bad model option {_where(exc)}") from None
+        raise ConfigError(validation_message(exc.errors(), "options.")) from None
 
 
 def build_request(capability: Capability, request: BaseModel | dict | None) -> BaseModel:
@@ -175,13 +175,7 @@ def build_request(capability: Capability, request: BaseModel | dict | None) -> B
     try:
         return cls.model_validate(request or {})
     except ValidationError as exc:
-        raise ConfigError(f"bad {capability.value} request: {_where(exc)}") from None
-
-
-def _where(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err.get("loc", ())) or "(request)"
-    return f"{where}: {err['msg']}"
+        raise ConfigError(validation_message(exc.errors(), "request.")) from None
 
 
 def _first_line(exc: BaseException) -> str:

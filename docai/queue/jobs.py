@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from docai.errors import ConfigError, JobError, StorageError
+from docai.errors import ConfigError, JobError, StorageError, validation_message
 from docai.ingest.source import SourceDocument, load_source
 from docai.options import ConvertOptions
 from docai.queue.policy import check_convert_options, check_question, resolve_model
@@ -116,9 +116,7 @@ def convert_options(options: ConvertOptions | dict[str, Any] | None) -> ConvertO
         try:
             options = ConvertOptions.model_validate(options)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            raise ConfigError(f"bad option {where}: {err['msg']}") from None
+            raise ConfigError(validation_message(exc.errors())) from None
     if options.cache_dir:
         raise ConfigError("cache_dir cannot be set for a queued job: workers use the page cache in their storage")
     return options

@@ -30,7 +30,7 @@ def test_engine_options_are_flat_keywords_and_dump_flat():
 
 
 def test_bad_engine_options_and_engines_are_one_line():
-    with pytest.raises(ConfigError, match="bad option ocr_dpi: Input should be less than or equal to 600"):
+    with pytest.raises(ConfigError, match="ocr_dpi: Input should be less than or equal to 600"):
         ConvertOptions(ocr_dpi=9000)
     with pytest.raises(ConfigError, match="unknown engine 'magic'"):
         ConvertOptions(engine="magic")

@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import ValidationError
 
 from docai.api.deps import jobs_of, settings_of
 from docai.api.errors import STATUS_BY_ERROR, ApiError, ErrorBody, status_for
 from docai.api.validation import check_job_id, check_model_name, clean_filename
 from docai.engines import engine_fields
-from docai.errors import ConfigError, JobError
+from docai.errors import ConfigError, JobError, validation_message
 from docai.options import ConvertOptions
 from schemas.document import Document
 from schemas.donut import Answer
@@ -60,6 +61,8 @@ def submit_job(
                                  batch_size=batch_size, recompute=recompute, keep_furniture=keep_furniture, **given)
     except ConfigError as exc:  # a bad field of the request (unknown engine, a forced engine without its
         raise ApiError(422, "invalid_request", str(exc)) from None  # model), as FastAPI reports its own
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_request", validation_message(exc.errors())) from None
     status = jobs_of(request).submit_convert(file.file, filename, options, settings=settings)
     return accepted(request, status)
 
