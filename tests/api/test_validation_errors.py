@@ -11,10 +11,6 @@ import pytest
 from PIL import Image
 from pydantic import BaseModel
 
-from docai.plugins import discover, set_registry
-from docai.plugins.models import clear_models
-from tests.support import fake_plugin
-
 
 def png() -> bytes:
     buffer = io.BytesIO()
@@ -22,13 +18,7 @@ def png() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def fake_registry():
-    set_registry(discover(allow="", extra=[("docai-fake", "1.2.3", fake_plugin)]))
-    clear_models()
-    yield
-    clear_models()
-    set_registry(None)
+pytestmark = pytest.mark.usefixtures("fake_registry")  # the shared one (tests/conftest.py)
 
 
 def refused(response) -> str:
