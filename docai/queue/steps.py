@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from docai.cache import PageCache
 from docai.engines import engine_queue
+from docai.engines.options import AskOptions
 from docai.errors import ModelError
 from docai.ingest.source import PageContext, SourceDocument
 from docai.options import ConvertOptions
@@ -238,16 +239,15 @@ def answer_job(svc: JobServices, job_id: str) -> bool:
         return False
     if not svc.storage.exists(result_key(job_id)):
         svc.store.mark_running(job_id)
-        options = ConvertOptions.model_validate(request.options)
-        model_dir = resolve_model(request.model or "", svc.settings)
+        options = AskOptions.model_validate(request.options)
+        model_dir = resolve_model(options.model, svc.settings)
         try:
             from docai.engines.donut import ask
         except ImportError:
             raise ModelError("document questions need the Donut engine, which is not installed here") from None
         stream = io.BytesIO(svc.storage.get(request.document_ref))
         stream.name = request.filename
-        answer = ask(stream, request.question or "", str(model_dir), options.pages, password=options.password,
-                     limits=options.limits)
+        answer = ask(stream, request.question or "", **{**dict(options), "model": str(model_dir)})
         data = answer.model_dump(mode="json") if isinstance(answer, BaseModel) else answer
         data["model"] = request.model
         svc.storage.put(result_key(job_id), json.dumps(data).encode())

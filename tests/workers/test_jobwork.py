@@ -117,7 +117,7 @@ def test_ask_step_answers_with_the_donut_model(svc, simple_pdf):
     from docai.queue.steps import answer_job
 
     write_tiny_model("donut", svc.settings.storage_dir / "models" / "tiny" / "docvqa")
-    status = jobs.submit_ask(simple_pdf, "q.pdf", "What page is this?", "tiny/docvqa", "1",
+    status = jobs.submit_ask(simple_pdf, "q.pdf", "What page is this?", {"model": "tiny/docvqa", "pages": "1"},
                              settings=svc.settings)
     assert answer_job(svc, status.job_id)
     answer = jobs.get_result(status.job_id, settings=svc.settings)

@@ -93,8 +93,8 @@ def test_ask_queue_submits_instead_of_running(receipt, monkeypatch):
 
     calls = []
 
-    def fake_submit(path, question, model, pages, password=None):
-        calls.append((path, question, model, pages, password))
+    def fake_submit(path, question, options):
+        calls.append((path, question, options.model, options.pages, options.password))
         return "job-123"
 
     monkeypatch.setattr(queue_cli, "submit_question", fake_submit)
