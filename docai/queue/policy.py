@@ -7,7 +7,8 @@ request is checked before it is queued and a bad one never reaches a worker:
   up in ``<storage>/models/<owner>/<name>``, then in the local Hugging Face cache, and never download;
 - pickle checkpoints are refused (``allow_pickle``): workers load safetensors only;
 - every model an engine option names (``nougat_model``, ``donut_model``, a plugin engine's option marked
-  as a model reference) is one the workers have; ``FAMILY:CHECKPOINT`` engines name no path;
+  as a model reference) is one the workers have; ``FAMILY:CHECKPOINT`` engines name no path; the captioning
+  model of ``describe_figures`` is a model name the workers have, loaded from their copy;
 - a question has no Donut tags of its own and fits the model's decoder with its prompt.
 
 Each check is a small function raising the usual :class:`docai.errors.DocaiError`, so the options
@@ -92,6 +93,17 @@ def check_convert_options(options: ConvertOptions, settings: Settings) -> None:
         name = options.engine_options.get(field.engine, {}).get(field.name) if field.is_model_ref else None
         if name:
             resolve_model(name, settings, flat)
+    if options.describe_figures:
+        worker_model_id(options.describe_figures, settings, "describe_figures")
+
+
+def worker_model_id(model_id: str, settings: Settings, field: str = "model") -> str:
+    """Plugin model ``FAMILY:CHECKPOINT`` as a worker loads it: the checkpoint (or the family's default) must be
+    a model name the workers have (:func:`resolve_model`), and becomes its local directory."""
+    from docai.plugins.models import resolve
+
+    entry, checkpoint = resolve(model_id)
+    return f"{entry.item.family}:{resolve_model(checkpoint, settings, field)}"
 
 
 def queued_fields(options: Opts) -> Opts:
