@@ -34,17 +34,19 @@ def click_type(field: OptionField) -> click.ParamType:
     kind = {int: click.IntRange, float: click.FloatRange}.get(field.kind)
     if kind is None:
         return click.STRING
-    low = high = None
+    bounds: dict[str, Any] = {}
     for item in field.info.metadata:
-        if isinstance(item, annotated_types.Ge | annotated_types.Gt):
-            low = item.ge if isinstance(item, annotated_types.Ge) else item.gt
-            low_open = isinstance(item, annotated_types.Gt)
-        if isinstance(item, annotated_types.Le | annotated_types.Lt):
-            high = item.le if isinstance(item, annotated_types.Le) else item.lt
-            high_open = isinstance(item, annotated_types.Lt)
-    if low is None and high is None:
+        if isinstance(item, annotated_types.Ge):
+            bounds.update(min=item.ge)
+        elif isinstance(item, annotated_types.Gt):
+            bounds.update(min=item.gt, min_open=True)
+        elif isinstance(item, annotated_types.Le):
+            bounds.update(max=item.le)
+        elif isinstance(item, annotated_types.Lt):
+            bounds.update(max=item.lt, max_open=True)
+    if not bounds:
         return click.INT if kind is click.IntRange else click.FLOAT
-    return kind(min=low, max=high, min_open=low is not None and low_open, max_open=high is not None and high_open)
+    return kind(**bounds)
 
 
 def field_options(fields: Iterable[OptionField]) -> Callable[[Any], Any]:
