@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from docai.errors import ConfigError, DocaiError, ModelError, PageTimeoutError, validation_message
+from docai.errors import ConfigError, DocaiError, ModelError, PageTimeoutError
+from docai.fields import validate_options
 from docai.plugins.images import ImageLike, prepare_images
 from docai.plugins.specs import ModelOptions
 from schemas.plugins import CAPABILITY_TYPES, Capability, ModelRecord
@@ -130,10 +131,21 @@ class PluginModel:
         parts = {
             "plugin": record.plugin if record else None, "version": record.plugin_version if record else None,
             "family": record.family if record else type(self).__name__, "checkpoint": self.checkpoint,
-            "options": self.options.cache_options(), "capability": Capability(capability).value,
+            "weights": self.weights_stamp, "options": self.options.cache_options(), "capability": Capability(capability).value,
             "request": request.model_dump(mode="json"), "item": item,
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+    @cached_property
+    def weights_stamp(self) -> str:
+        """Size and mtime of the checkpoint's weights files when it is a local directory (else ""), part of
+        every cache key, so a checkpoint replaced in place stops serving answers of the old weights."""
+        from pathlib import Path
+
+        from docai.models import weights_stamp
+
+        directory = Path(self.checkpoint).expanduser()
+        return weights_stamp(directory) if directory.is_dir() else ""
 
     def memory_bytes(self) -> int:
         """Bytes of model weights this instance holds (torch modules among its attributes)."""
@@ -167,10 +179,7 @@ def build_options(cls: type[ModelOptions], options: ModelOptions | dict[str, Any
         return options
     if isinstance(options, BaseModel):
         options = options.model_dump(exclude_unset=True)
-    try:
-        return cls.model_validate(options or {})
-    except ValidationError as exc:
-        raise ConfigError(validation_message(exc.errors(), "options.")) from None
+    return validate_options(cls, options, "options.")
 
 
 def build_request(capability: Capability, request: BaseModel | dict | None) -> BaseModel:
@@ -180,10 +189,7 @@ def build_request(capability: Capability, request: BaseModel | dict | None) -> B
         return request
     if isinstance(request, BaseModel):
         raise ConfigError(f"a {capability.value} request must be a {cls.__name__}, not {type(request).__name__}")
-    try:
-        return cls.model_validate(request or {})
-    except ValidationError as exc:
-        raise ConfigError(validation_message(exc.errors(), "request.")) from None
+    return validate_options(cls, request, "request.")
 
 
 def _first_line(exc: BaseException) -> str:
