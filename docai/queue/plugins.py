@@ -17,6 +17,7 @@ from docai.ingest.source import sniff_mime_type
 from docai.options import Limits
 from docai.plugins.base import build_request
 from docai.plugins.models import family_options, resolve
+from docai.queue.policy import check_model_name
 from docai.queue.uploads import Upload, staged_upload
 from docai.settings import Settings
 from schemas.jobs import JobKind, JobRequest, JobStatus
@@ -31,14 +32,16 @@ def submit_plugin(inputs: list[tuple[Upload, str]], model: str, capability: Capa
                   pages: str | None = None, settings: Settings | None = None) -> JobStatus:
     """Queue ``capability`` of plugin model ``model`` over ``inputs`` (bytes, file name); its ``queued`` status.
 
-    Raises a :class:`DocaiError` for an unknown family, a model without the capability, a bad request or
-    option, or an input that cannot be opened, and :class:`JobError` when the queue cannot be reached.
+    Raises a :class:`DocaiError` for an unknown family, a model without the capability, a checkpoint that is
+    a path rather than a model name (:func:`docai.queue.policy.check_model_name`), a bad request or option,
+    or an input that cannot be opened, and :class:`JobError` when the queue cannot be reached.
     """
     from docai.queue.jobs import clean_filename, queue_job
 
     settings = settings or Settings.from_env()
     cap = Capability(capability)
-    resolve(model, cap)
+    _, checkpoint = resolve(model, cap)
+    check_model_name(checkpoint)  # workers load model names, never paths (as over HTTP)
     req = build_request(cap, request)
     opts = family_options(model, options)
     if len(inputs) > MAX_INPUTS:

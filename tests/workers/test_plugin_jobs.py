@@ -49,6 +49,14 @@ def test_bad_requests_are_refused_at_submit(redis_only, fake_registry):
         submit_plugin([(png(10), "a.png")], "fake:x", "vqa", {}, settings=settings)
 
 
+def test_a_checkpoint_path_is_refused_at_submit(redis_only, fake_registry, tmp_path):
+    settings = redis_only.settings
+    for checkpoint in (str(tmp_path), "./ckpt", "../models/x"):
+        with pytest.raises(ModelError, match="is not a model name"):
+            submit_plugin([(png(10), "a.png")], f"fake:{checkpoint}", "caption", settings=settings)
+    assert not list((settings.storage_dir / "documents").glob("*"))  # refused before any input was stored
+
+
 def test_a_gpu_worker_runs_a_plugin_job_without_plugin_specific_code(cluster, fake_registry, tmp_path):
     cluster.worker(queues="gpu", env={"PYTHONPATH": fake_plugin_path(tmp_path / "site")})
     status = submit_plugin([(png(40), "b.png")], "fake:ckpt", "vqa", {"question": "size?"}, settings=cluster.settings)
