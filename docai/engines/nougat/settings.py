@@ -62,4 +62,5 @@ def _number(env, name: str, kind: type):
     try:
         return kind(env[name])
     except ValueError:
-        raise ConfigError(f"${name}={env[name]!r} is not a {kind.__name__}") from None
+        noun = {int: "an integer", float: "a number"}.get(kind, f"a {kind.__name__}")
+        raise ConfigError(f"${name}={env[name]!r} is not {noun}") from None
