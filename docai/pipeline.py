@@ -15,7 +15,7 @@ from docai.cache import PageCache, cache_key
 from docai.describe import describe_figures
 from docai.engines import engine_specs, get_engine
 from docai.engines.base import Engine, EngineOutput
-from docai.errors import DocaiError
+from docai.errors import ConfigError, DocaiError
 from docai.ingest.source import PageContext, Source, SourceDocument, open_source
 from docai.options import ConvertOptions
 from docai.route import route_page
@@ -91,8 +91,8 @@ def run_pages(routed: Sequence[tuple[PageContext, Route, str]], options: Convert
         try:
             engine = get_engine(str(route), options)
         except DocaiError as exc:
-            if _engine_was_asked_for(route, options):
-                raise  # a forced engine or a configured model that cannot load fails the whole run loudly
+            if _engine_was_asked_for(route, options) or isinstance(exc, ConfigError):
+                raise  # a forced engine, a configured model that cannot load or a bad setting fails the run
             for i in indices:
                 outputs[i] = (EngineOutput(errors=[PageError(code=exc.code, message=str(exc))]), False, str(route), "")
             done += len(indices)

@@ -137,6 +137,12 @@ def test_bad_thread_setting_is_a_config_error(monkeypatch, raw):
         ocr_models.ocr_threads()
 
 
+def test_a_bad_thread_setting_fails_an_auto_routed_run_not_just_its_pages(testdata, monkeypatch):
+    monkeypatch.setenv("DOCAI_OCR_THREADS", "two")  # OCR is created for the scanned page (dpi unique to this test)
+    with pytest.raises(ConfigError, match="DOCAI_OCR_THREADS='two'"):
+        docai.convert(testdata / "scanned" / "ocr_test.pdf", use_cache=False, ocr_dpi=71)
+
+
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_rotation_geometry_round_trips(k):
     w, h = 595.0, 842.0
