@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -29,21 +28,11 @@ REQUEST = {"prompts": ["a red boat"], "width": 24, "height": 16, "seed": 11}
 @pytest.fixture(scope="module")
 def served(tiny_emu, tmp_path_factory):
     """A cluster whose storage holds the tiny checkpoint as ``models/tiny-emu``: its gpu worker and API server
-    (one torch thread each, like the in-process reference, so their floats round alike)."""
-    from tests.support.cluster import Cluster
+    (one torch thread, like the in-process reference, so their floats round alike)."""
+    from tests.support.cluster import model_cluster
 
-    tmp = tmp_path_factory.mktemp("emu-cluster")
-    cluster = Cluster(tmp, DOCAI_VISIBILITY_TIMEOUT="300", DOCAI_TASK_TIME_LIMIT="120",
-                      DOCAI_TASK_SOFT_TIME_LIMIT="110", DOCAI_DEVICE="cpu", DOCAI_DTYPE="fp32",
-                      OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    shutil.copytree(tiny_emu, cluster.settings.storage_dir / "models" / "tiny-emu")
-    try:
-        cluster.worker(queues="gpu", concurrency=1, ready=False)
-        server = cluster.api()
-        cluster.workers[0].wait_ready(60)
-        yield cluster, server.url
-    finally:
-        cluster.close()
+    with model_cluster(tmp_path_factory.mktemp("emu-cluster"), {"tiny-emu": tiny_emu}) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
