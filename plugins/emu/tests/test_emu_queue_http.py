@@ -121,14 +121,24 @@ def test_the_python_client_draws_and_saves_several_images(served, drawn, tmp_pat
 def test_docai_generate_queue_writes_the_png(served, drawn, tmp_path):
     cluster, _ = served
     env = {**os.environ, **{k: v for k, v in cluster.env.items() if k.startswith("DOCAI_")}}
+
+    def generate(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(Path(sys.executable).parent / "docai"), "generate", "a red boat", "--model", MODEL,
+                               "--queue", "--height", "16", "--timeout", "60", *args],
+                              capture_output=True, text=True, timeout=120, env=env)
+
     out = tmp_path / "boat.png"
-    run = subprocess.run([str(Path(sys.executable).parent / "docai"), "generate", "a red boat", "--model", MODEL,
-                          "--queue", "--seed", "11", "--width", "24", "--height", "16", "-o", str(out),
-                          "--timeout", "60"], capture_output=True, text=True, timeout=120, env=env)
+    run = generate("--seed", "11", "--width", "24", "-o", str(out))
     assert run.returncode == 0, run.stderr
     assert len(run.stderr.split()) == 1  # the job id
     assert f"{out}  24x16  seed 11" in run.stdout
     assert out.read_bytes() == drawn("a red boat", 11)
+    # the worker refuses a size the model cannot draw: the job fails, the command says why in one line
+    failed = generate("--width", "20", "-o", str(tmp_path / "odd.png"))
+    assert failed.returncode == 10 and "multiples of 8" in failed.stderr.splitlines()[-1], failed.stderr
+    assert not (tmp_path / "odd.png").exists()
+    refused = generate("--seed", "-1", "-o", str(tmp_path / "neg.png"))
+    assert refused.returncode == 2 and "--seed" in refused.stderr
 
 
 @pytest.mark.parametrize(("model", "request_", "status", "code", "needle"), [
