@@ -102,18 +102,18 @@ def worker_model_id(model_id: str, settings: Settings, field: str = "model") -> 
 
 
 def worker_plugin_model(model_id: str, settings: Settings) -> str:
-    """Plugin model ``FAMILY:CHECKPOINT`` as a gpu worker loads it for a plugin job: a checkpoint that is a model
-    name held in ``<storage>/models/<name>`` becomes that directory, whatever its layout (a converted LaVIT
-    directory has no top-level ``config.json``, so the loader's own lookup, :func:`docai.models.checkpoint.find_model`
-    under :func:`~docai.models.checkpoint.models_from`, would not see it); any other checkpoint (a hub id the
-    family finds in the Hugging Face cache, a family's built-in name, a path given in-process) is passed on
-    unchanged for the family to load."""
+    """Plugin model ``FAMILY:CHECKPOINT`` as a gpu worker loads it for a plugin job: a checkpoint that is a
+    model name held in ``<storage>/models/<name>`` becomes that directory, whatever its layout
+    (:func:`docai.models.checkpoint.storage_model`, the lookup the loader makes first); any other checkpoint
+    (a hub id the family finds in the Hugging Face cache, a family's built-in name, a path given in-process)
+    is passed on unchanged for the family to load."""
+    from docai.models.checkpoint import storage_model
     from docai.plugins.models import resolve
 
     entry, checkpoint = resolve(model_id)
     if ".." not in checkpoint and MODEL_NAME.fullmatch(checkpoint):
-        local = settings.models_dir / checkpoint
-        if local.is_dir():
+        local = storage_model(checkpoint, settings.models_dir)
+        if local is not None:
             return f"{entry.item.family}:{local}"
     return model_id
 
