@@ -14,7 +14,7 @@ import pymupdf
 from docai.conservation import words
 from docai.engines.base import EngineOutput
 from docai.engines.textlayer.aligned import aligned_tables
-from docai.engines.textlayer.directions import PageText, plain, read_page_text
+from docai.engines.textlayer.directions import PageText, Turned, plain, read_page_text, region_blocks
 from docai.engines.textlayer.figures import figure_block, figure_boxes
 from docai.engines.textlayer.fragments import TEXT_FLAGS
 from docai.engines.textlayer.garbage import RegionReader, read_garbage, split_garbage
@@ -81,15 +81,17 @@ def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.Tex
     """Blocks in reading order from the page's text lines (in ``text.frame``), the blocks of its text
     in other directions, its tables and its figures; boxes in the reading frame."""
     frame = text.frame if text is not None else None
-    rotated = text.rotated if text is not None else []
     figures = [figure_block(frame.to_frame(box) if frame else box) for box in figure_boxes(page)]
-    if not lines and not rotated:
+    if not lines and (text is None or not text.turned):
         return figures
-    tables: list[Block] = []
-    if frame is None or frame.identity:  # on a turned page pymupdf's tables would come out transposed
-        tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines], textpage)
+    drawings = page.get_cdrawings()
+    if text is not None:
+        _turned_tables(page, drawings, text, textpage)
+    rotated = text.rotated if text is not None else []
+    tables = page_tables(page, drawings, [line.bbox for line in lines], textpage, frame)
+    if frame is None or frame.angle % 90 == 0:
         skip = [t.bbox for t in tables] + [line.bbox for line in lines if line.mono] + [b.bbox for b in rotated]
-        tables += aligned_tables(page, skip, textpage)
+        tables += aligned_tables(page, skip, textpage, frame)
     held = [(t, _table_words(t)) for t in tables]
     lines = [line for line in lines if not any(_held(line.text, line.bbox, *h) for h in held)]
     rotated = [b for b in rotated if not any(_held(b.text, b.bbox, *h) for h in held)]
@@ -109,6 +111,37 @@ def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.Tex
         blocks.append(item)
     blocks.extend(lines_to_blocks(run, width, height, body_size=body))
     return blocks
+
+
+def _turned_tables(page: pymupdf.Page, drawings: list[dict], text: PageText,
+                   textpage: pymupdf.TextPage | None) -> None:
+    """Tables in the text of other directions (a table set sideways on a portrait page), ruled or
+    aligned, searched per direction over the area its regions cover: each table replaces the
+    lines its cells hold, in the first region of that direction."""
+    by_angle: dict[int, list[Turned]] = {}
+    for region in text.turned:
+        if region.frame.angle % 90 == 0:
+            by_angle.setdefault(region.frame.angle, []).append(region)
+    for regions in by_angle.values():
+        frame = regions[0].frame
+        boxes = [line.bbox for region in regions for line in region.lines]
+        area = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        tables = page_tables(page, drawings, boxes, textpage, frame, within=area)
+        others = [frame.from_frame(text.frame, line.bbox) for line in text.lines]
+        others += [frame.from_frame(text.frame, b.bbox) for r in text.turned if r.frame.angle != frame.angle
+                   for b in r.blocks if b.bbox]
+        tables += aligned_tables(page, [t.bbox for t in tables] + others, textpage, frame, within=area)
+        if not tables:
+            continue
+        held = [(t, _table_words(t)) for t in tables]
+        for region in regions:
+            lines = [line for line in region.lines if not any(_held(line.text, line.bbox, *h) for h in held)]
+            if len(lines) < len(region.lines):
+                region.lines = lines
+                region.blocks = region_blocks(lines, frame, text.frame)
+        for table in tables:
+            table.bbox = text.frame.from_frame(frame, table.bbox)
+        regions[0].blocks += tables
 
 
 def _order_box(item: TextLine | Block, lines: list[TextLine]) -> BBox:
