@@ -94,7 +94,7 @@ def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.Tex
         tables += aligned_tables(page, skip, textpage, frame)
     held = [(t, _table_words(t)) for t in tables]
     lines = [line for line in lines if not any(_held(line.text, line.bbox, *h) for h in held)]
-    rotated = [b for b in rotated if not any(_held(b.text, b.bbox, *h) for h in held)]
+    rotated = [b for b in rotated if b.kind is BlockKind.table or not any(_held(b.text, b.bbox, *h) for h in held)]
     body = body_size((line_size(x), len(x.text)) for x in lines)
     items: list[TextLine | Block] = [*lines, *tables, *figures, *rotated]
     order = reading_order([_order_box(item, lines) for item in items])
@@ -159,9 +159,14 @@ def _table_words(table: Block) -> Counter[str]:
 
 
 def _held(text: str, box: BBox, table: Block, cells: Counter[str]) -> bool:
-    """The line lies in the table and the table's cells hold its words (a line the table left out,
-    such as code beside a borderless table, stays a line)."""
-    return _centre_inside(box, table.bbox) and Counter(words(plain(text))) <= cells
+    """The line lies in the table and the table's cells still hold its words, which it then takes
+    from ``cells``: a line the table left out (code beside a borderless table, an axis label over
+    it) stays a line, and the table's words are not claimed twice."""
+    need = Counter(words(plain(text)))
+    if not _centre_inside(box, table.bbox) or not need <= cells:
+        return False
+    cells -= need
+    return True
 
 
 def _centre_inside(box: BBox, area: BBox | None) -> bool:
