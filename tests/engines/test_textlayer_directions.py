@@ -147,3 +147,24 @@ def test_a_ruled_table_set_sideways_on_a_portrait_page_is_a_table():
     result = _convert(doc).pages[0]
     assert _tables(result) == [ROWS]
     assert "The quarterly report shows steady growth" in result.markdown
+
+
+def test_overprinted_copies_cut_differently_are_read_once_and_set_aside():
+    """pdfplumber issue-842: a CJK title drawn four times a fraction of a point apart, each copy cut
+    into other pieces ("2011" three times, then "2011 年年度报告"), so no piece matched another whole
+    and the title came out two or three times over."""
+    from docai.conservation import coverage, kept_words, page_layer
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    _body(page, y=300)
+    second = 150 + pymupdf.get_text_length("2011 ", fontname="china-s", fontsize=26)
+    for dx, dy in ((0, 0), (-0.3, 0.25), (0, 0.25)):
+        page.insert_text((150 + dx, 250 + dy), "2011", fontsize=26, fontname="china-s")
+        page.insert_text((second + dx, 250 + dy), "年年度报告", fontsize=26, fontname="china-s")
+    page.insert_text((149.7, 250), "2011 年年度报告", fontsize=26, fontname="china-s")
+    layer = page_layer(page)
+    result = _convert(doc).pages[0]
+    assert result.markdown.count("年度报告") == 1 and result.markdown.count("2011") == 1
+    assert {s.reason for s in result.set_aside} == {SetAsideReason.overprinted_duplicate}
+    assert coverage(layer, kept_words(result)).recall == 1.0

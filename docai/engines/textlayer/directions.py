@@ -64,12 +64,15 @@ def read_page_text(page: pymupdf.Page, links: PageLinks, textpage: pymupdf.TextP
     """The page's text, every direction of it (``textpage``: made with ``fragments.TEXT_FLAGS``)."""
     groups: dict[int, list[dict]] = defaultdict(list)
     chars: Counter[int] = Counter()
-    for line in text_lines(page, textpage):
+    copies: list[tuple[str, tuple[float, float, float, float]]] = []
+    for line in text_lines(page, textpage, copies):
         direction = direction_of(line_angle(line["dir"]))
         groups[direction].append(line)
         chars[direction] += sum(len(span["text"].strip()) for span in line["spans"])
     main = max(groups, key=lambda d: (chars[d], d == 0)) if groups else 0
     result = PageText(Frame.make(page, main))
+    result.set_aside += [SetAside(text=text, reason=SetAsideReason.overprinted_duplicate,
+                                  bbox=result.frame.to_frame(box)) for text, box in copies if text]
     if not groups:
         return result
     result.lines = _lines(groups.pop(main), links, result.frame, result.frame, result.set_aside)
