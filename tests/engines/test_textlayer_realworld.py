@@ -75,3 +75,16 @@ def test_labels_and_accents_are_kept():
     assert "Agência Nacional" in page.markdown and "Aviação Civil" in page.markdown  # was Ageˆncia, Aviac¸a˜o
     page, _ = _page("jsvine+pdfplumber/tests/pdfs/federal-register-2020-17221.pdf", 6)
     assert "- (a) **Comments Due Date**" in page.markdown
+
+
+def test_an_overprinted_cjk_title_is_read_once():
+    """pdfplumber issue-842-example.pdf: every line drawn four times a fraction of a point apart, the
+    copies cut into different pieces; it came out two or three times over."""
+    from docai.conservation import kept_words
+
+    page, _ = _page("jsvine+pdfplumber/tests/pdfs/issue-842-example.pdf", 1)
+    assert page.markdown.count("安徽安利合成革股份有限公司") == 1 and page.markdown.count("ANHUI ANLI") == 1
+    assert "股票代码：300218" in page.markdown and "披露日期：2012 年3 月27 日" in page.markdown
+    assert {s.reason for s in page.set_aside} == {"overprinted_duplicate"}
+    with pymupdf.open(REALWORLD / "jsvine+pdfplumber/tests/pdfs/issue-842-example.pdf") as doc:
+        assert coverage(page_layer(doc[0]), kept_words(page)).recall == 1.0

@@ -45,44 +45,48 @@ def overprinted(lines: list[dict]) -> bool:
 def drop_copies(lines: list[dict], raw: list[dict]) -> tuple[list[dict], list[dict], list[tuple[str, BBox]]]:
     """``lines`` (pymupdf ``dict``) and ``raw`` (the same lines from ``rawdict``) without the glyphs
     that repeat one already drawn at the same spot; lines left without text are dropped from both.
-    Also returns the copies taken out, as runs of text with their boxes (unrotated page)."""
+    Also returns the copies taken out, as runs of text with their boxes (unrotated page).
+
+    Longer spans are kept first, so where a producer draws some glyphs of a line and then the whole
+    line over them, the whole line is read and the partial copy set aside."""
     seen: dict[tuple[str, int, int], list[tuple[float, float, int]]] = defaultdict(list)
     copies: list[tuple[str, BBox]] = []
-    kept_lines, kept_raw = [], []
-    spans = 0
-    for line, raw_line in zip(lines, raw, strict=True):
-        for span, raw_span in zip(line["spans"], raw_line["spans"], strict=True):
-            spans += 1  # a copy is drawn separately: glyphs of one span (a ligature's letters) are never copies
-            tol = NEAR * span["size"] + _SLACK
-            chars, run = [], []
-            for char in raw_span["chars"]:
-                c = char["c"]
-                if c.strip() and _seen_near(seen, c, char["origin"], tol, spans):
-                    run.append(char)
-                    continue
-                if run and not c.strip():  # a space inside a copied run: kept, and in the copy's text
-                    run.append(char)
-                elif run:
-                    copies.append(_piece(run))
-                    run = []
-                chars.append(char)
-                if c.strip():
-                    x, y = char["origin"]
-                    seen[_key(c, x, y)].append((x, y, spans))
-            if run:
+    spans = [(i, j) for i, line in enumerate(lines) for j, _ in enumerate(line["spans"])]
+    spans = [(k, i, j) for k, (i, j) in enumerate(sorted(spans, key=lambda t: -len(lines[t[0]]["spans"][t[1]]["text"].strip())))]
+    for k, i, j in spans:  # k: a copy is drawn separately, glyphs of one span (a ligature's) are never copies
+        span, raw_span = lines[i]["spans"][j], raw[i]["spans"][j]
+        tol = NEAR * span["size"] + _SLACK
+        chars, run = [], []
+        for char in raw_span["chars"]:
+            c = char["c"]
+            if c.strip() and _seen_near(seen, c, char["origin"], tol, k):
+                run.append(char)
+                continue
+            if run and not c.strip():  # a space inside a copied run: kept, and in the copy's text
+                run.append(char)
+            elif run:
                 copies.append(_piece(run))
-            if len(chars) < len(raw_span["chars"]):
-                raw_span["chars"] = chars
-                span["text"] = "".join(ch["c"] for ch in chars)
-                visible = [ch["bbox"] for ch in chars if ch["c"].strip()]
-                if visible:
-                    span["bbox"] = _union(visible)
-        kept = [i for i, span in enumerate(line["spans"]) if span["text"].strip()]
+                run = []
+            chars.append(char)
+            if c.strip():
+                x, y = char["origin"]
+                seen[_key(c, x, y)].append((x, y, k))
+        if run:
+            copies.append(_piece(run))
+        if len(chars) < len(raw_span["chars"]):
+            raw_span["chars"] = chars
+            span["text"] = "".join(ch["c"] for ch in chars)
+            visible = [ch["bbox"] for ch in chars if ch["c"].strip()]
+            if visible:
+                span["bbox"] = _union(visible)
+    kept_lines, kept_raw = [], []
+    for line, raw_line in zip(lines, raw, strict=True):
+        kept = [j for j, span in enumerate(line["spans"]) if span["text"].strip()]
         if not kept:
             continue
         if len(kept) < len(line["spans"]):
-            line["spans"] = [line["spans"][i] for i in kept]
-            raw_line["spans"] = [raw_line["spans"][i] for i in kept]
+            line["spans"] = [line["spans"][j] for j in kept]
+            raw_line["spans"] = [raw_line["spans"][j] for j in kept]
         line["bbox"] = _union([s["bbox"] for s in line["spans"]])
         kept_lines.append(line)
         kept_raw.append(raw_line)

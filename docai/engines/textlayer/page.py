@@ -17,7 +17,7 @@ from docai.engines.textlayer.aligned import aligned_tables
 from docai.engines.textlayer.directions import PageText, Turned, plain, read_page_text, region_blocks
 from docai.engines.textlayer.figures import figure_block, figure_boxes
 from docai.engines.textlayer.fragments import TEXT_FLAGS
-from docai.engines.textlayer.garbage import RegionReader, read_garbage, split_garbage
+from docai.engines.textlayer.garbage import Knows, RegionReader, read_garbage, split_garbage
 from docai.engines.textlayer.links import PageLinks
 from docai.engines.textlayer.tables import page_tables
 from docai.layout.kinds import body_size
@@ -38,9 +38,11 @@ def page_blocks(page: pymupdf.Page) -> list[Block]:
     return read_page(page).blocks
 
 
-def read_page(page: pymupdf.Page, region_reader: RegionReader | None = None) -> EngineOutput:
+def read_page(page: pymupdf.Page, region_reader: RegionReader | None = None,
+              knows: Knows | None = None) -> EngineOutput:
     """The page's blocks, with the regions read another way (garbage lines sent to ``region_reader``'s
-    OCR) and the text set aside. Boxes are in the page's reading frame (see :mod:`.frames`)."""
+    OCR, unless ``knows`` says it cannot read their script) and the text set aside. Boxes are in the
+    page's reading frame (see :mod:`.frames`)."""
     textpage = page.get_textpage(flags=TEXT_FLAGS)  # one text extraction shared by every reader
     text = read_page_text(page, PageLinks(page.get_links()), textpage)
     upright = text.frame.identity and not page.rotation  # frame, stored and displayed page coincide
@@ -48,7 +50,7 @@ def read_page(page: pymupdf.Page, region_reader: RegionReader | None = None) -> 
     regions: list[RegionRoute] = []
     set_aside = list(text.set_aside)
     if bad:
-        ocr_lines, regions, garbage = read_garbage(page, bad, region_reader)
+        ocr_lines, regions, garbage = read_garbage(page, bad, region_reader, knows)
         lines += ocr_lines
         set_aside += garbage
     blocks = layout_page(page, lines, textpage, text)
