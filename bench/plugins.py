@@ -6,10 +6,12 @@ from its config (no download). The same 32 images are captioned by ``docai_blip.
 once per image (the baseline: what calling the model image by image costs) and in batches of
 ``--batch-size``, interleaved chunk by chunk so outside load hits both alike; both generate greedily to
 exactly ``--tokens`` new tokens (the end token is masked), so the work per caption is equal. Both use the
-same weights, dtype and thread count.
+same weights, dtype and thread count. The dtype is by default the one the plugin picks on this CPU (bf16
+where the CPU probe finds bf16 pays for batched decoding, else fp32); the image encoder runs one image per
+forward on CPU on both sides (``docai.models.encoding``).
 
     python bench/plugins.py                                  # 32 images, batch 8, 20 tokens (~55 min on a busy 2-core VM)
-    python bench/plugins.py --batch-size 16 --dtype bf16     # a bf16 model (both sides)
+    python bench/plugins.py --batch-size 16 --dtype fp32     # an fp32 model (both sides)
     python bench/plugins.py --images 4 --layers 2 --tokens 4 # smoke run
 
 The last line is the headline, e.g. ``BLIP captions: batched 8 = 0.0323 captions/s, one by one 0.0141 captions/s: 2.29x``.
@@ -71,11 +73,16 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--tokens", type=int, default=20, help="new tokens per caption (BLIP's default length)")
     parser.add_argument("--layers", type=int, default=12, help="vision and text layers (base: 12)")
-    parser.add_argument("--dtype", default="fp32", choices=["fp32", "bf16"])
+    parser.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16"],
+                        help="auto: what the blip plugin loads a captioning model in on this machine")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.dtype == "auto":
+        from docai.models.device import batched_decoding_dtype
+
+        args.dtype = batched_decoding_dtype("cpu") or "fp32"
     dtype = torch.bfloat16 if args.dtype == "bf16" else torch.float32
     print(f"CPU: {cpu_model()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}")
     loaded = build_model(args.layers, dtype, args.tokens)

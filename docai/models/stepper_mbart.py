@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from docai.errors import ModelError
+from docai.models.encoding import encode_in_chunks
 
 
 @dataclass
@@ -31,25 +32,18 @@ _fused: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _fused_lock = threading.Lock()
 
 
-#: pages per image-encoder forward on CPU: one page is already thousands of rows per matrix product, so a
-#: batch only adds memory traffic — measured on an AMD EPYC (bench/nougat_decode.py, bf16): 19 s/page for the
-#: Swin encoder at batch 16 against 7.8 s/page at batch 1
-CPU_ENCODER_CHUNK = 1
-
-
 def encode(model, pixel_values: torch.Tensor, chunk: int | None = None) -> torch.Tensor:
     """The image encoder's last hidden state for a batch of pages (in the model's dtype and device), run
-    ``chunk`` pages at a time (default: :data:`CPU_ENCODER_CHUNK` on CPU, all at once elsewhere)."""
+    ``chunk`` pages at a time (default: one page per forward on CPU, all at once elsewhere; see
+    :mod:`docai.models.encoding`)."""
     param = next(model.encoder.parameters())
     pixel_values = pixel_values.to(device=param.device, dtype=param.dtype)
-    if chunk is None:
-        chunk = CPU_ENCODER_CHUNK if param.device.type == "cpu" else max(1, len(pixel_values))
-    parts = []
-    with torch.inference_mode():
-        for first in range(0, max(1, len(pixel_values)), max(1, chunk)):
-            out = model.encoder(pixel_values=pixel_values[first:first + chunk])
-            parts.append(out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0])
-    return torch.cat(parts) if len(parts) != 1 else parts[0]
+
+    def run(pixels: torch.Tensor) -> torch.Tensor:
+        out = model.encoder(pixel_values=pixels)
+        return out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
+
+    return encode_in_chunks(run, pixel_values, chunk)
 
 
 class MBartStepper:

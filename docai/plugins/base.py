@@ -69,6 +69,14 @@ class PluginModel:
 
         return choose_dtype(self.device, self.options.dtype)
 
+    def decoding_dtype(self) -> str | None:
+        """The dtype to load a family that decodes whole batches in: the options' dtype, else bf16 on a CPU
+        where bf16 pays at batch size (:func:`docai.models.device.batched_decoding_dtype`), else None (the
+        loader's default)."""
+        from docai.models.device import batched_decoding_dtype
+
+        return self.options.dtype or batched_decoding_dtype(self.options.device)
+
     @property
     def batch_size(self) -> int:
         return self.options.batch_size or self.default_batch_size

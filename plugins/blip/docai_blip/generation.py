@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from docai_blip.inputs import pixel_values
+from docai_blip.inputs import image_states
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ def caption_batch(loaded: Any, images: list, prompt: str | None, generation: Any
     # BLIP's own recipe: [CLS] prompt [SEP], the [CLS] replaced by the decoder's bos and the [SEP] dropped.
     ids = tokenizer(prompt or "", add_special_tokens=True)["input_ids"][:-1]
     ids[0] = model.config.text_config.bos_token_id
-    with torch.inference_mode():
-        image_embeds = model.vision_model(pixel_values=pixel_values(loaded, images))[0]
+    image_embeds = image_states(loaded, images)
     prompt_ids = torch.tensor([ids] * len(images), dtype=torch.long)
     return _decode(loaded, model.text_decoder, image_embeds, prompt_ids, generation, keep_prompt=True)
 
@@ -47,7 +46,7 @@ def answer_batch(loaded: Any, images: list, question: str, generation: Any) -> l
     model, tokenizer = loaded.model, loaded.processor.tokenizer
     ids = tokenizer([question] * len(images), return_tensors="pt")["input_ids"].to(loaded.device)
     with torch.inference_mode():
-        image_embeds = model.vision_model(pixel_values=pixel_values(loaded, images))[0]
+        image_embeds = image_states(loaded, images)
         image_mask = torch.ones(image_embeds.shape[:-1], dtype=torch.long, device=image_embeds.device)
         question_states = model.text_encoder(input_ids=ids, attention_mask=torch.ones_like(ids),
                                               encoder_hidden_states=image_embeds, encoder_attention_mask=image_mask,

@@ -39,7 +39,10 @@ class Blip(Captioner, VisualQuestionAnswerer, ImageTextMatcher, ImageTextContras
         super().__init__(checkpoint, options)
         from docai.models import load_model
 
-        self.loaded = load_model(checkpoint, kind=blip_kind(checkpoint), device=self.device, dtype=self.dtype)
+        kind = blip_kind(checkpoint)
+        # captioning and VQA decode whole batches (bf16 where it pays); retrieval keeps the loader's default
+        dtype = self.options.dtype if kind == "blip-itm" else self.decoding_dtype()
+        self.loaded = load_model(checkpoint, kind=kind, device=self.device, dtype=dtype)
         self.model = self.loaded.model  # counted by memory_bytes(); close() drops both
 
     @property

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docai_blip.inputs import pixel_values
+from docai_blip.inputs import image_states
 
 
 def image_features(loaded: Any, images: list) -> list[list[float]]:
@@ -41,7 +41,7 @@ def itm_matrix(loaded: Any, images: list, texts: list[str]) -> list[list[float]]
     text = _tokens(loaded, texts)
     count = len(texts)
     with torch.inference_mode():
-        image_embeds = model.vision_model(pixel_values=pixel_values(loaded, images))[0]
+        image_embeds = image_states(loaded, images)
         pairs = image_embeds.repeat_interleave(count, dim=0)  # image i with text 0..T-1, then image i+1 …
         image_mask = torch.ones(pairs.shape[:-1], dtype=torch.long, device=pairs.device)
         hidden = model.text_encoder(input_ids=text["input_ids"].repeat(len(images), 1),
@@ -58,7 +58,7 @@ def _image_features(loaded: Any, images: list):
 
     model = loaded.model
     with torch.inference_mode():
-        embeds = model.vision_model(pixel_values=pixel_values(loaded, images))[0]
+        embeds = image_states(loaded, images)
         return normalize(model.vision_proj(embeds[:, 0, :]).float(), dim=-1)
 
 

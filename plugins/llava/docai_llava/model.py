@@ -40,15 +40,13 @@ class LlavaModel(Chatter, VisualQuestionAnswerer, Captioner, PageReader):
         super().__init__(checkpoint, options)
         from docai.models import load_model
         from docai.models.checkpoint import resolve_checkpoint
-        from docai.models.device import batched_decoding_dtype
 
         resolved = resolve_checkpoint(checkpoint)
         model_type = json.loads((Path(resolved.path) / "config.json").read_text()).get("model_type")
         if model_type not in KINDS:
             raise ModelError(f"llava:{checkpoint} is a {model_type!r} checkpoint, not a LLaVA-family one "
                              f"({', '.join(KINDS)})")
-        dtype = self.options.dtype or batched_decoding_dtype(self.options.device)
-        self.loaded = load_model(checkpoint, kind=KINDS[model_type], device=self.options.device, dtype=dtype)
+        self.loaded = load_model(checkpoint, kind=KINDS[model_type], device=self.options.device, dtype=self.decoding_dtype())
         self.model = self.loaded.model
         self.processor = self.loaded.processor
         gen = self.model.generation_config

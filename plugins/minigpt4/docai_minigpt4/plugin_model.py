@@ -33,10 +33,8 @@ class MiniGPT4Model(Chatter, VisualQuestionAnswerer, Captioner):
     def __init__(self, checkpoint: str, options=None) -> None:
         super().__init__(checkpoint, options)
         from docai.models import load_model
-        from docai.models.device import batched_decoding_dtype
 
-        dtype = self.options.dtype or batched_decoding_dtype(self.options.device)
-        self.loaded = load_model(checkpoint, kind="minigpt4", device=self.options.device, dtype=dtype)
+        self.loaded = load_model(checkpoint, kind="minigpt4", device=self.options.device, dtype=self.decoding_dtype())
         self.model = self.loaded.model
         self.tokenizer = self.loaded.tokenizer
         self.image_processor = self.loaded.image_processor
