@@ -142,7 +142,7 @@ def test_real_page_keeps_its_hangul_and_reads_only_garbage_regions(testdata):
     for word in ["블록체인", "엣지컴퓨팅", "웨어러블 컨트롤", "초연결 네트워킹", "(4D Printing)"]:
         assert word in doc.markdown
     assert not any("\ue000" <= c <= "\uf8ff" or c == "\ufffd" for c in doc.markdown)
-    assert {r.route for r in page.regions[1:]} == {Route.ocr, Route.failed}
+    assert {r.route for r in page.regions[1:]} == {Route.ocr, Route.failed, Route.text}  # text: a broken map, kept
     assert all("Hangul" in r.reason for r in page.regions[1:] if r.route is Route.failed)
 
 
@@ -191,3 +191,22 @@ def test_vector_diagram_is_not_a_table(testdata):
     assert not any(b.kind is BlockKind.table for b in doc.pages[0].blocks)
     assert doc.markdown.count("Names the row permission for row access control") == 1
     assert "ENFORCED FOR ALL ACCESS" in doc.markdown
+
+
+def test_hangul_mapped_to_rare_syllables_is_flagged_and_kept():
+    """A broken font map that lands on real but rare syllables (docling skipped_1page.pdf p2:
+    "컪비스 훟심" for "서비스 핵심") cannot be read better; it is kept and flagged in the regions,
+    ordinary Korean is not."""
+    def build(page):
+        page.insert_text((72, 100), "스마트 데이터 서비스 핵심 컴퓨팅 보안 기술", fontsize=11, fontname="korea")
+        page.insert_text((72, 200), "스마트 데이터 컪비스 훟심 컴퓨팅 보안 기술", fontsize=11, fontname="korea")
+    page = docai.convert(_pdf(build), engine="text", use_cache=False).pages[0]
+    assert "컪비스 훟심" in page.markdown and "서비스 핵심" in page.markdown
+    flagged = [r for r in page.regions[1:] if "broken font map" in r.reason]
+    assert len(flagged) == 1 and flagged[0].route is Route.text and flagged[0].bbox[1] < 200 < flagged[0].bbox[3]
+
+
+@pytest.mark.parametrize(("name", "page", "flagged"), [("skipped_1page.pdf", "2", 1), ("normal_4pages.pdf", "1-4", 0)])
+def test_real_misencoded_hangul_is_flagged(testdata, name, page, flagged):
+    doc = docai.convert(testdata / "pdf" / name, pages=page, use_cache=False)
+    assert sum("broken font map" in r.reason for p in doc.pages for r in p.regions) == flagged

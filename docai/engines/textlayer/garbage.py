@@ -6,6 +6,11 @@ are taken out, grouped into regions, and each region is rendered and read by the
 lines join the page's text lines with the font size and weight of the lines they replace. Where OCR
 cannot run, the garbage text is set aside with its reason; it never reaches the markdown.
 
+Glyphs mapped to wrong but real letters cannot be told from text in general. One common case can:
+Hangul from a broken map lands on syllables that Korean text almost never uses (outside the 2,350 of
+KS X 1001, which cover all but a handful of syllables in real text): such lines are flagged in the
+page's regions (:func:`misencoded`), kept as the layer has them, since there is no better reading.
+
 Lines whose readable letters are mostly of a script the OCR models do not read (the bundled
 recogniser has no Hangul, Cyrillic, Arabic or Hebrew) are not sent to OCR, which would only read
 their digits: their regions are ``route: failed``, naming the script, and their text is set aside.
@@ -42,6 +47,28 @@ def garbage_regions(bad: list[TextLine]) -> list[BBox]:
     """The garbage lines' boxes, neighbours (within half a line height) merged into regions."""
     slack = 0.5 * max((line.bbox[3] - line.bbox[1] for line in bad), default=0.0)
     return merge_overlapping([line.bbox for line in bad], slack=slack)
+
+
+def rare_hangul(char: str) -> bool:
+    """A Hangul syllable outside KS X 1001's 2,350 common ones (EUC-KR writes those in 2 bytes)."""
+    return "\uac00" <= char <= "\ud7a3" and len(char.encode("euc-kr")) != 2
+
+
+def misencoded(line: TextLine) -> bool:
+    """The line's Hangul looks like a broken font map: two or more rare syllables, or one in five."""
+    hangul = sum(1 for c in line.text if "\uac00" <= c <= "\ud7a3")
+    rare = sum(1 for c in line.text if rare_hangul(c))
+    return rare >= 2 or (rare >= 1 and 5 * rare >= hangul)
+
+
+def misencoded_regions(lines: list[TextLine]) -> list[RegionRoute]:
+    """Regions of lines whose letters look mis-mapped (:func:`misencoded`), kept as they are."""
+    suspect = [line for line in lines if misencoded(line)]
+    if not suspect:
+        return []
+    reason = (f"{len(suspect)} lines with Hangul syllables Korean text almost never uses: likely a broken "
+              "font map, kept as the text layer has it")
+    return [RegionRoute(bbox=r, route=Route.text, reason=reason) for r in garbage_regions(suspect)]
 
 
 def unreadable_script(line: TextLine, knows: Knows) -> str | None:

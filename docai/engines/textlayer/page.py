@@ -17,7 +17,13 @@ from docai.engines.textlayer.aligned import aligned_tables
 from docai.engines.textlayer.directions import PageText, Turned, plain, read_page_text, region_blocks
 from docai.engines.textlayer.figures import figure_block, figure_boxes
 from docai.engines.textlayer.fragments import TEXT_FLAGS
-from docai.engines.textlayer.garbage import Knows, RegionReader, read_garbage, split_garbage
+from docai.engines.textlayer.garbage import (
+    Knows,
+    RegionReader,
+    misencoded_regions,
+    read_garbage,
+    split_garbage,
+)
 from docai.engines.textlayer.links import PageLinks
 from docai.engines.textlayer.tables import page_tables
 from docai.layout.kinds import body_size
@@ -47,10 +53,11 @@ def read_page(page: pymupdf.Page, region_reader: RegionReader | None = None,
     text = read_page_text(page, PageLinks(page.get_links()), textpage)
     upright = text.frame.identity and not page.rotation  # frame, stored and displayed page coincide
     lines, bad = split_garbage(text.lines) if upright else (text.lines, [])
-    regions: list[RegionRoute] = []
+    regions: list[RegionRoute] = misencoded_regions(lines) if upright else []
     set_aside = list(text.set_aside)
     if bad:
-        ocr_lines, regions, garbage = read_garbage(page, bad, region_reader, knows)
+        ocr_lines, garbage_routes, garbage = read_garbage(page, bad, region_reader, knows)
+        regions = garbage_routes + regions
         lines += ocr_lines
         set_aside += garbage
     blocks = layout_page(page, lines, textpage, text)
