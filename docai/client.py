@@ -33,16 +33,23 @@ Upload = str | Path | bytes | IO[bytes]
 #: called as progress(pages_done, pages_total) whenever a polled job's progress changes
 ProgressCallback = Callable[[int, int], None]
 
-#: the generic ``POST /v1/jobs`` form fields; every installed engine's options add ``<engine>_<field>``
-GENERIC_FIELDS = ("pages", "engine", "password", "batch_size", "recompute", "keep_furniture")
-
-
 def convert_fields() -> tuple[str, ...]:
-    """The keyword options :meth:`DocaiClient.submit` accepts: the generic fields and, derived from each
-    installed engine's options class, ``ocr_dpi``, ``nougat_model``, ``donut_model``, ``donut_task`` …"""
-    from docai.engines import engine_fields
+    """The keyword options :meth:`DocaiClient.submit` accepts, derived like the ``POST /v1/jobs`` form from
+    :class:`docai.options.ConvertOptions` (``pages``, ``engine``, ``describe_figures`` …) and each installed
+    engine's options class (``ocr_dpi``, ``nougat_model``, ``donut_task`` …)."""
+    from docai.options import remote_convert_fields
 
-    return GENERIC_FIELDS + tuple(engine_fields())
+    return tuple(remote_convert_fields())
+
+
+def ask_fields() -> tuple[str, ...]:
+    """The keyword options :meth:`DocaiClient.ask` accepts besides the question, derived like the ``POST /v1/ask``
+    form from :class:`docai.engines.options.AskOptions` (``model``, ``task``, ``pages``, ``dpi`` …)."""
+    from docai.engines.options import AskOptions
+    from docai.fields import remote_fields
+
+    return tuple(remote_fields(AskOptions))
+
 
 #: error codes the server sends that are about jobs or the server rather than the document
 JOB_CODES = {"job_not_found", "job_not_finished", "job_failed", "result_gone", "queue_unavailable",
@@ -89,25 +96,19 @@ class DocaiClient:
     def submit(self, document: Upload, *, filename: str | None = None, **options: Any) -> JobStatus:
         """Queue a conversion of ``document`` (a path, bytes or a binary stream).
 
-        ``options`` are ``pages``, ``engine``, ``password``, ``batch_size``, ``recompute``,
-        ``keep_furniture`` and each
-        installed engine's options as ``<engine>_<field>`` (``ocr_dpi``, ``nougat_model`` …: see
-        :func:`convert_fields`).
+        ``options`` are those of :func:`convert_fields`: ``pages``, ``engine``, ``password``, ``batch_size``,
+        ``recompute``, ``keep_furniture``, ``describe_figures`` and each installed engine's options as
+        ``<engine>_<field>`` (``ocr_dpi``, ``nougat_model`` …).
         """
-        known = convert_fields()
-        unknown = sorted(set(options) - set(known))
-        if unknown:
-            raise ConfigError(f"unknown option(s) {', '.join(unknown)}: use {', '.join(known)}")
-        fields = {k: _form_value(v) for k, v in options.items() if v is not None}
+        fields = _fields(options, convert_fields())
         return JobStatus.model_validate(self._post("/v1/jobs", document, filename, fields))
 
-    def ask(self, document: Upload, question: str, model: str, *, pages: str | None = None,
-            filename: str | None = None) -> JobStatus:
-        """Queue a question about ``document``; the job's result is the answer JSON."""
-        fields = {"question": question, "model": model}
-        if pages:
-            fields["pages"] = pages
-        return JobStatus.model_validate(self._post("/v1/ask", document, filename, fields))
+    def ask(self, document: Upload, question: str, model: str, *, filename: str | None = None,
+            **options: Any) -> JobStatus:
+        """Queue a question about ``document`` with DocVQA model ``model`` (a model name); the job's result is
+        the answer JSON. ``options`` are those of :func:`ask_fields` (``pages``, ``task``, ``dpi`` …)."""
+        fields = _fields({"model": model, **options}, ask_fields())
+        return JobStatus.model_validate(self._post("/v1/ask", document, filename, {"question": question, **fields}))
 
     def models(self) -> PluginListing:
         """The server's plugins and model families (``GET /v1/models``)."""
@@ -227,6 +228,14 @@ def _upload(document: Upload, filename: str | None) -> Iterator[tuple[str, bytes
             yield filename or path.name, handle
         return
     yield filename or Path(getattr(document, "name", "upload") or "upload").name, document
+
+
+def _fields(options: dict[str, Any], known: tuple[str, ...]) -> dict[str, str]:
+    """``options`` as form fields (None left out); an option the server would not take is a ConfigError."""
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown option(s) {', '.join(unknown)}: use {', '.join(known)}")
+    return {k: _form_value(v) for k, v in options.items() if v is not None}
 
 
 def _form_value(value: Any) -> str:

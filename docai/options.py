@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -67,12 +67,19 @@ class ConvertOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    pages: str | None = Field(default=None, description="1-based selection like '1-3,7'; None = all")
-    password: str | None = Field(default=None, repr=False)
+    #: what a queued conversion may set: the HTTP form fields and the Python client's arguments (with every
+    #: engine's ``<engine>_<field>`` options); see :mod:`docai.fields`
+    REMOTE: ClassVar[frozenset[str]] = frozenset({"pages", "engine", "password", "batch_size", "recompute",
+                                                  "keep_furniture", "describe_figures"})
+
+    pages: str | None = Field(default=None, json_schema_extra={"short": "-p"},
+                              description="1-based selection like '1-3,7'; empty = all")
+    password: str | None = Field(default=None, repr=False, description="password of an encrypted PDF")
     engine: str = Field(default="auto", description="auto routes each page; an engine name forces it for every "
                                                     "page; FAMILY:CHECKPOINT reads pages with a plugin model")
-    allow_pickle: bool = Field(default=False, description="let neural engines load pickle (.bin) checkpoints")
-    batch_size: int | None = Field(default=None, ge=1)
+    allow_pickle: bool = Field(default=False, description="let neural engines load pickle (.bin) checkpoints; only "
+                                 "for trusted sources")
+    batch_size: int | None = Field(default=None, ge=1, description="pages per engine batch (default: the engine's choice)")
     keep_furniture: bool = Field(default=False, description="keep running headers, footers and page numbers "
                                  "in the markdown (they are always in the JSON)")
     describe_figures: str | None = Field(default=None, description="FAMILY:CHECKPOINT of a plugin model that "
@@ -173,3 +180,13 @@ class ConvertOptions(BaseModel):
         from docai.engines import engine_options_for
 
         return engine_options_for(name, self.engine_options.get(name))
+
+
+def remote_convert_fields() -> dict[str, Any]:
+    """What a queued conversion may set, by flat name — the ``POST /v1/jobs`` form fields and the arguments of
+    ``DocaiClient.submit``: the :attr:`ConvertOptions.REMOTE` fields, then every installed engine's options
+    (``ocr_dpi``, ``nougat_model`` …). Values are :class:`docai.fields.OptionField` s."""
+    from docai.engines import engine_fields
+    from docai.fields import remote_fields
+
+    return {**remote_fields(ConvertOptions), **engine_fields()}

@@ -213,12 +213,22 @@ def _record_time(outs: list[EngineOutput], seconds: float) -> None:
         out.timings.setdefault("engine_s", round(seconds, 4))
 
 
-def finish_document(src: SourceDocument, pages: list[Page], options: ConvertOptions, *,
-                    total_s: float | None = None) -> Document:
-    """Assemble the Document for ``src`` from its processed pages (captioning figures first when asked)."""
+def describe_pages(src: SourceDocument, pages: list[Page], options: ConvertOptions, *, model_id: str | None = None,
+                   cache_dir: str | None = None) -> None:
+    """Caption the figure blocks of ``pages`` with ``options.describe_figures`` (``model_id``: the same model
+    where this process loads it from; ``cache_dir``: where captions are cached, default the options')."""
     if options.describe_figures:
-        describe_figures(src.pages(), pages, options.describe_figures, cache_dir=options.cache_dir,
+        describe_figures(src.pages(), pages, model_id or options.describe_figures,
+                         cache_dir=cache_dir or options.cache_dir,
                          read_cache=options.use_cache and not options.recompute, write_cache=options.use_cache)
+
+
+def finish_document(src: SourceDocument, pages: list[Page], options: ConvertOptions, *,
+                    total_s: float | None = None, describe: bool = True) -> Document:
+    """Assemble the Document for ``src`` from its processed pages (captioning figures first when asked and
+    ``describe``; a queued job describes them in a step of its own, on the gpu queue)."""
+    if describe:
+        describe_pages(src, pages, options)
     return assemble_document(
         pages, source=src.name, sha256=src.sha256, mime_type=src.mime_type, page_count=src.page_count,
         metadata=src.metadata, options=public_options(options), keep_furniture=options.keep_furniture,

@@ -26,7 +26,16 @@ from celery.signals import worker_process_init
 from docai import budget
 from docai.errors import DocaiError, JobError
 from docai.queue.jobs import JobServices, services
-from docai.queue.steps import PageBatch, answer_job, assemble_job, plan_job, queue_for, run_batch
+from docai.queue.steps import (
+    PageBatch,
+    answer_job,
+    assemble_job,
+    describe_job,
+    finishing_step,
+    plan_job,
+    queue_for,
+    run_batch,
+)
 from docai.queue.store import check_job_id
 from workers.app import app
 from workers.faults import fault_hook
@@ -154,11 +163,16 @@ def pages(svc: JobServices, job_id: str, batch: dict) -> None:
     for routed in forwards:
         svc.send("docai.pages", [job_id, routed.model_dump(mode="json")], queue_for(routed.route, svc.settings))
     if complete:
-        _send_assemble(svc, job_id)
+        task, queue = finishing_step(svc, job_id)
+        svc.send(task, [job_id], queue)
 
 
-def _send_assemble(svc: JobServices, job_id: str) -> None:
-    svc.send("docai.assemble", [job_id], svc.settings.cpu_queue)
+@app.task(name="docai.describe", base=JobTask)
+@job_step(lambda job_id: "figure descriptions")
+def describe(svc: JobServices, job_id: str) -> None:
+    """Caption the job's figures with its captioning model (gpu queue), then hand it to the assembly."""
+    if describe_job(svc, job_id):
+        svc.send("docai.assemble", [job_id], svc.settings.cpu_queue)
 
 
 @app.task(name="docai.assemble", base=JobTask)

@@ -17,7 +17,7 @@ class JobBackend(Protocol):
     def submit_convert(self, data: Upload, filename: str, options: Any, *, settings: Settings | None = None
                        ) -> JobStatus: ...
 
-    def submit_ask(self, data: Upload, filename: str, question: str, model: str, pages: str | None = None, *,
+    def submit_ask(self, data: Upload, filename: str, question: str, options: Any, *,
                    settings: Settings | None = None) -> JobStatus: ...
 
     def submit_plugin(self, inputs: list[tuple[Upload, str]], model: str, capability: Any,

@@ -2,37 +2,63 @@
 
 from __future__ import annotations
 
-import types
 import typing
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import annotated_types
 import click
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
+
+from docai.fields import OptionField
 
 
-def base_type(annotation: Any) -> Any:
-    """``int | None`` → ``int``; ``Optional[str]`` → ``str``; other annotations as they are."""
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0] if len(args) == 1 else str
-    return annotation
+def option_for_field(field: OptionField) -> Callable[[Any], Any]:
+    """A click option for one field: typed and bounded by its annotation and constraints, unset (None) unless
+    given, so the options class — not the flag — holds the default (shown in the help). A required field is a
+    required option; a bool is a ``--x/--no-x`` switch."""
+    help_text = (field.info.description or "").rstrip(".")
+    if help_text.split(" ", 1)[0].isalpha():  # "render resolution" → "Render resolution"; "cpu, cuda" stays
+        help_text = help_text[:1].upper() + help_text[1:]
+    if field.default not in (None, "", False):
+        help_text += f" [default: {field.default}]"
+    names = [field.short] if field.short else []
+    if field.kind is bool:
+        negative = "--no-" + field.flag.removeprefix("--")
+        return click.option(f"{field.flag}/{negative}", *names, field.flat, default=None, help=help_text)
+    return click.option(field.flag, *names, field.flat, type=click_type(field), default=None,
+                        required=field.required, help=help_text)
 
 
-def option_for_field(flag: str, dest: str, info: FieldInfo) -> Any:
-    """A click option for one field: typed from its annotation, unset (None) unless given, so the options
-    class — not the flag — holds the default (shown in the help)."""
-    kind = base_type(info.annotation)
-    default = None if info.default is PydanticUndefined else info.default
-    help_text = (info.description or "").rstrip(".")
-    help_text = help_text[:1].upper() + help_text[1:]
-    if default is not None and default != "":
-        help_text += f" [default: {default}]"
-    if kind is bool:
-        negative = "--no-" + flag.removeprefix("--")
-        return click.option(f"{flag}/{negative}", dest, default=None, help=help_text)
-    click_type = {int: int, float: float}.get(kind, str)
-    return click.option(flag, dest, type=click_type, default=None, help=help_text)
+def click_type(field: OptionField) -> click.ParamType:
+    """``int``/``float`` fields with bounds as click ranges (an out-of-range flag is a usage error), else text."""
+    kind = {int: click.IntRange, float: click.FloatRange}.get(field.kind)
+    if kind is None:
+        return click.STRING
+    bounds: dict[str, Any] = {}
+    for item in field.info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            bounds.update(min=item.ge)
+        elif isinstance(item, annotated_types.Gt):
+            bounds.update(min=item.gt, min_open=True)
+        elif isinstance(item, annotated_types.Le):
+            bounds.update(max=item.le)
+        elif isinstance(item, annotated_types.Lt):
+            bounds.update(max=item.lt, max_open=True)
+    if not bounds:
+        return click.INT if kind is click.IntRange else click.FLOAT
+    return kind(**bounds)
+
+
+def field_options(fields: Iterable[OptionField]) -> Callable[[Any], Any]:
+    """A decorator adding one flag per field (in the fields' order in ``--help``)."""
+    options = [option_for_field(field) for field in fields]
+
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
 
 
 def given(params: dict[str, Any], names: typing.Iterable[str]) -> dict[str, Any]:

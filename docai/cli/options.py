@@ -61,43 +61,29 @@ def limits_from(max_file_size: int, max_pages: int, max_image_pixels: int, page_
                   page_timeout_s=page_timeout, **{k: v for k, v in content.items() if v is not None})
 
 
-#: the generic keyword names that :func:`conversion_options` adds to a command (engine options come on top)
-CONVERSION_PARAMS = ("pages", "engine", "password", "recompute", "no_cache", "batch_size", "allow_pickle",
-                     "keep_furniture", "describe_figures", "max_file_size", "max_pages", "max_image_pixels",
-                     "page_timeout", *CONTENT_LIMIT_PARAMS)
+#: ConvertOptions fields that are not flags of their own: the page cache (``--no-cache``, ``--cache-dir`` of
+#: ``docai convert``), the limits (:func:`limit_options`) and each engine's options (flat, from its class)
+NOT_FLAGS = ("use_cache", "cache_dir", "limits", "engine_options")
+
+
+def conversion_fields() -> dict:
+    """The :class:`ConvertOptions` fields that are flags of :func:`conversion_options`, in declaration order."""
+    from docai.fields import option_fields
+    from docai.options import ConvertOptions
+
+    return option_fields(ConvertOptions, exclude=NOT_FLAGS)
 
 
 def conversion_options(func):
-    """The flags that shape a conversion, shared by ``docai convert`` and ``docai submit``.
+    """The flags that shape a conversion, shared by ``docai convert`` and ``docai submit``: one per
+    :class:`ConvertOptions` field, then each installed engine's ``--<engine>-<field>`` (``--ocr-dpi``,
+    ``--nougat-model``), all derived from the options classes; ``--no-cache`` and the limit flags."""
+    from docai.cli.fields import field_options
+    from docai.engines import engine_fields
 
-    Each installed engine's options add ``--<engine>-<field>`` flags (``--ocr-dpi``, ``--nougat-model``),
-    derived from the engine's options class.
-    """
-    from docai.cli.fields import option_for_field
-    from docai.engines import engine_fields, engine_specs
-
-    names = ", ".join(engine_specs())
-    options = [
-        click.option("-p", "--pages", help="Pages to convert, 1-based: '1-3,7', '5-'. Default: all."),
-        click.option("--engine", default="auto", show_default=True,
-                     help=f"auto routes each page; an engine ({names}) forces one path for every page; "
-                          "FAMILY:CHECKPOINT reads pages with a plugin model that can read_page."),
-        click.option("--password", help="Password of an encrypted PDF."),
-        click.option("--recompute", is_flag=True, help="Redo finished outputs and cached pages."),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the page cache."),
-        *[option_for_field(field.flag, flat, field.info) for flat, field in engine_fields().items()],
-        click.option("--batch-size", type=int, help="Pages per engine batch (default: the engine's choice)."),
-        click.option("--keep-furniture", is_flag=True,
-                     help="Keep running headers, footers and page numbers in the markdown."),
-        click.option("--describe-figures", metavar="MODEL",
-                     help="Caption every figure with a plugin model (FAMILY:CHECKPOINT, e.g. blip:./tiny-blip)."),
-        click.option("--allow-pickle", is_flag=True,
-                     help="Let engine models load pickle (.bin) weights; only for trusted sources."),
-    ]
     func = limit_options(func)
-    for option in reversed(options):
-        func = option(func)
-    return func
+    func = click.option("--no-cache", is_flag=True, help="Neither read nor write the page cache.")(func)
+    return field_options([*conversion_fields().values(), *engine_fields().values()])(func)
 
 
 def conversion_options_from(params: dict, **extra):
@@ -106,12 +92,7 @@ def conversion_options_from(params: dict, **extra):
     from docai.engines import engine_fields
     from docai.options import ConvertOptions
 
-    p = {name: params.pop(name) for name in CONVERSION_PARAMS}
-    return ConvertOptions(
-        pages=p["pages"], password=p["password"], engine=p["engine"], recompute=p["recompute"],
-        use_cache=not p["no_cache"], batch_size=p["batch_size"], allow_pickle=p["allow_pickle"],
-        keep_furniture=p["keep_furniture"], describe_figures=p["describe_figures"],
-        limits=limits_from(p["max_file_size"], p["max_pages"], p["max_image_pixels"], p["page_timeout"],
-                           **{name: p[name] for name in CONTENT_LIMIT_PARAMS}),
-        **given(params, engine_fields()), **extra,
-    )
+    limits = limits_from(params.pop("max_file_size"), params.pop("max_pages"), params.pop("max_image_pixels"),
+                         params.pop("page_timeout"), **{name: params.pop(name) for name in CONTENT_LIMIT_PARAMS})
+    return ConvertOptions(**given(params, conversion_fields()), use_cache=not params.pop("no_cache"), limits=limits,
+                          **given(params, engine_fields()), **extra)

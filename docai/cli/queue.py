@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from docai.cli.progress import page_progress
 from docai.errors import ConfigError, InputError, JobError, dependency_error
 from docai.settings import Settings
 from schemas.jobs import JobState, JobStatus
+
+if TYPE_CHECKING:
+    from docai.engines.options import AskOptions
 
 #: options passed to every worker: no gossip, mingle or heartbeat events (we use none of them)
 QUIET_WORKER_FLAGS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
@@ -112,12 +116,12 @@ def read_upload(path: str) -> tuple[bytes, str]:
     return file.read_bytes(), path
 
 
-def submit_question(path: str, question: str, model: str, pages: str | None, password: str | None = None) -> str:
+def submit_question(path: str, question: str, options: AskOptions) -> str:
     """Queue a document question (``docai ask --queue``) and return its job id."""
     from docai.queue import jobs
 
     data, name = read_upload(path)
-    return jobs.submit_ask(data, name, question, model, pages, password=password).job_id
+    return jobs.submit_ask(data, name, question, options).job_id
 
 
 def _wait_with_progress(jobs, status: JobStatus, label: str, settings: Settings, timeout: float | None, *,

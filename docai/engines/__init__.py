@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from docai.errors import ConfigError, dependency_error
+from docai.fields import OptionField
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -29,25 +30,12 @@ _lock = threading.Lock()
 
 
 @dataclass(frozen=True)
-class EngineField:
-    """One field of an engine's options, with the flat name every surface uses (``ocr_dpi``)."""
-
-    engine: str
-    name: str
-    info: FieldInfo
+class EngineField(OptionField):
+    """One field of an engine's options; its flat name (``ocr_dpi``) is ``<engine>_<field>``."""
 
     @property
-    def flat(self) -> str:
-        return f"{self.engine}_{self.name}"
-
-    @property
-    def flag(self) -> str:
-        return "--" + self.flat.replace("_", "-")
-
-    @property
-    def is_model_ref(self) -> bool:
-        extra = self.info.json_schema_extra
-        return isinstance(extra, dict) and bool(extra.get("model_ref"))
+    def engine(self) -> str:
+        return self.prefix
 
 
 def engine_specs() -> dict[str, EngineSpec]:
@@ -94,7 +82,7 @@ def engine_fields() -> dict[str, EngineField]:
     for name, cls in sources:
         declared = own_model_fields(cls) if name not in engine_specs() else (cls.model_fields if cls else {})
         for field_name, info in declared.items():
-            field = EngineField(engine=name, name=field_name, info=info)
+            field = EngineField(name=field_name, info=info, prefix=name)
             if field.flat in fields:
                 raise ConfigError(f"engine option {field.flat!r} is declared by both engine {fields[field.flat].engine!r} "
                                   f"and engine {name!r}")

@@ -10,7 +10,6 @@ stamp when it is a local directory) and the model's answer-changing options. The
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docai.engines.base import EngineOutput
@@ -37,11 +36,7 @@ class ModelPageEngine:
 
     def cache_options(self) -> dict[str, Any]:
         """The checkpoint (and its weights stamp), the model's answer-changing options and the render DPI."""
-        from docai.models import weights_stamp
-
-        checkpoint = Path(self.model.checkpoint).expanduser()
-        stamp = weights_stamp(checkpoint) if checkpoint.is_dir() else ""
-        return {"checkpoint": self.model.checkpoint, "weights": stamp, "dpi": self.dpi,
+        return {"checkpoint": self.model.checkpoint, "weights": self.model.weights_stamp, "dpi": self.dpi,
                 "options": self.model.options.cache_options()}
 
     def process(self, pages: list[PageContext]) -> list[EngineOutput]:

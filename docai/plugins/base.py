@@ -130,10 +130,21 @@ class PluginModel:
         parts = {
             "plugin": record.plugin if record else None, "version": record.plugin_version if record else None,
             "family": record.family if record else type(self).__name__, "checkpoint": self.checkpoint,
-            "options": self.options.cache_options(), "capability": Capability(capability).value,
+            "weights": self.weights_stamp, "options": self.options.cache_options(), "capability": Capability(capability).value,
             "request": request.model_dump(mode="json"), "item": item,
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+    @cached_property
+    def weights_stamp(self) -> str:
+        """Size and mtime of the checkpoint's weights files when it is a local directory (else ""), part of
+        every cache key, so a checkpoint replaced in place stops serving answers of the old weights."""
+        from pathlib import Path
+
+        from docai.models import weights_stamp
+
+        directory = Path(self.checkpoint).expanduser()
+        return weights_stamp(directory) if directory.is_dir() else ""
 
     def memory_bytes(self) -> int:
         """Bytes of model weights this instance holds (torch modules among its attributes)."""

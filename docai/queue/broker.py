@@ -20,6 +20,7 @@ TASK_QUEUES = {
     "docai.plan": "cpu",
     "docai.pages": "cpu",
     "docai.assemble": "cpu",
+    "docai.describe": "gpu",
     "docai.ask": "gpu",
     "docai.plugin": "gpu",
 }

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pydantic import ValidationError
-
+from docai.engines.options import AskOptions
 from docai.errors import ConfigError, JobError, StorageError
+from docai.fields import validate_options
 from docai.ingest.source import SourceDocument, load_source
 from docai.options import ConvertOptions
-from docai.queue.policy import check_convert_options, check_question, resolve_model
+from docai.queue.policy import check_convert_options, check_question, queued_fields, resolve_model
 from docai.queue.storage import Storage, storage_for
 from docai.queue.store import JobStore, check_job_id, redis_client, safe_url
 from docai.queue.uploads import Upload, staged_upload
@@ -110,15 +110,7 @@ def open_document(data: bytes, filename: str, options: ConvertOptions) -> Source
 
 def convert_options(options: ConvertOptions | dict[str, Any] | None) -> ConvertOptions:
     """Validated options for a queued conversion. A client never chooses a path: ``cache_dir`` is refused."""
-    if options is None:
-        options = ConvertOptions()
-    elif isinstance(options, dict):
-        try:
-            options = ConvertOptions.model_validate(options)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            raise ConfigError(f"bad option {where}: {err['msg']}") from None
+    options = validate_options(ConvertOptions, options)
     if options.cache_dir:
         raise ConfigError("cache_dir cannot be set for a queued job: workers use the page cache in their storage")
     return options
@@ -141,24 +133,24 @@ def submit_convert(data: Upload, filename: str, options: ConvertOptions | dict[s
     return _enqueue(settings, JobKind.convert, ref, filename, total, options=request_options)
 
 
-def submit_ask(data: Upload, filename: str, question: str, model: str, pages: str | None = None, *,
-               password: str | None = None, settings: Settings | None = None) -> JobStatus:
-    """Queue a question about a document (Donut DocVQA with ``model``) and return its ``queued`` status.
+def submit_ask(data: Upload, filename: str, question: str, options: AskOptions | dict[str, Any], *,
+               settings: Settings | None = None) -> JobStatus:
+    """Queue a question about a document (Donut DocVQA with ``options.model``) and return its ``queued`` status.
 
-    The answer (a dict) is the job's result. Raises a :class:`DocaiError` for a bad document, page
-    range, a question the model cannot take, or a model that is not available (see
-    :mod:`docai.queue.policy`).
+    ``options`` are the :class:`AskOptions` a queued question may set (``AskOptions.REMOTE``). The answer
+    (a dict) is the job's result. Raises a :class:`DocaiError` for a bad document, page range, option, a
+    question the model cannot take, or a model that is not available (see :mod:`docai.queue.policy`).
     """
     settings = settings or Settings.from_env()
+    opts = queued_fields(validate_options(AskOptions, options))
     check_question(question)  # the cheap checks before the model is looked up
-    question = check_question(question, resolve_model(model, settings))
-    opts = ConvertOptions(pages=pages, password=password)
+    question = check_question(question, resolve_model(opts.model, settings))
     ref, total = _store_checked(data, filename, opts, settings)
-    return _enqueue(settings, JobKind.ask, ref, filename, total,
-                    options=opts.model_dump(mode="json", exclude={"cache_dir"}), question=question, model=model)
+    return _enqueue(settings, JobKind.ask, ref, filename, total, options=opts.model_dump(mode="json"),
+                    question=question, model=opts.model)
 
 
-def _store_checked(data: Upload, filename: str, opts: ConvertOptions, settings: Settings) -> tuple[str, int]:
+def _store_checked(data: Upload, filename: str, opts: ConvertOptions | AskOptions, settings: Settings) -> tuple[str, int]:
     """Stage the upload, open it as a worker would (type, limits, password, page range) and store it
     content-addressed: its storage key and the number of selected pages, or the DocaiError that
     rejects the request at submit time (then nothing is stored)."""

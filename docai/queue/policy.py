@@ -7,7 +7,8 @@ request is checked before it is queued and a bad one never reaches a worker:
   up in ``<storage>/models/<owner>/<name>``, then in the local Hugging Face cache, and never download;
 - pickle checkpoints are refused (``allow_pickle``): workers load safetensors only;
 - every model an engine option names (``nougat_model``, ``donut_model``, a plugin engine's option marked
-  as a model reference) is one the workers have; ``FAMILY:CHECKPOINT`` engines name no path;
+  as a model reference) is one the workers have; ``FAMILY:CHECKPOINT`` engines name no path; the captioning
+  model of ``describe_figures`` is a model name the workers have, loaded from their copy;
 - a question has no Donut tags of its own and fits the model's decoder with its prompt.
 
 Each check is a small function raising the usual :class:`docai.errors.DocaiError`, so the options
@@ -20,10 +21,16 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 
 from docai.errors import ConfigError, InputError, ModelError
 from docai.options import ConvertOptions
 from docai.settings import Settings
+
+Opts = TypeVar("Opts", bound=BaseModel)
 
 #: a hub id: 'name' or 'owner/name', no path syntax
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?")
@@ -86,6 +93,32 @@ def check_convert_options(options: ConvertOptions, settings: Settings) -> None:
         name = options.engine_options.get(field.engine, {}).get(field.name) if field.is_model_ref else None
         if name:
             resolve_model(name, settings, flat)
+    if options.describe_figures:
+        worker_model_id(options.describe_figures, settings, "describe_figures")
+
+
+def worker_model_id(model_id: str, settings: Settings, field: str = "model") -> str:
+    """Plugin model ``FAMILY:CHECKPOINT`` as a worker loads it: the checkpoint (or the family's default) must be
+    a model name the workers have (:func:`resolve_model`), and becomes its local directory."""
+    from docai.plugins.models import resolve
+
+    entry, checkpoint = resolve(model_id)
+    return f"{entry.item.family}:{resolve_model(checkpoint, settings, field)}"
+
+
+def queued_fields(options: Opts) -> Opts:
+    """``options`` as a queued job takes them: only the fields its class lists in ``REMOTE`` travel with the job,
+    the others (device, dtype, pickle permission, limits …) are the workers' to choose. One of those set to
+    anything but its default is refused, never silently dropped; the limits are the workers' own."""
+    cls = type(options)
+    remote = getattr(cls, "REMOTE", frozenset())
+    for name, field in cls.model_fields.items():
+        if name in remote or name == "limits" or field.default is PydanticUndefined:
+            continue
+        if getattr(options, name) != field.default:
+            raise ConfigError(f"{name} cannot be set for a queued job: the workers choose it "
+                              f"(a queued job takes {', '.join(sorted(remote))})")
+    return cls.model_validate(options.model_dump(include=set(remote)))
 
 
 def check_question(question: str, model_dir: Path | None = None) -> str:

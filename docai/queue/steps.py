@@ -4,7 +4,9 @@ A conversion runs as: :func:`plan_job` (cut the selection into slices) → :func
 the cpu queue (route its pages, run the text-layer ones with the pipeline's
 :func:`~docai.pipeline.run_pages` through the shared page cache, forward the others per route to the gpu
 queue, where :func:`run_batch` runs them too) → :func:`assemble_job` once every page is recorded done
-(:func:`~docai.pipeline.finish_document`, the same as in-process). Every step is idempotent: a step
+(:func:`~docai.pipeline.finish_document`, the same as in-process). A job that captions its figures
+(``describe_figures``) runs :func:`describe_job` on the gpu queue between the last page and the assembly
+(:func:`finishing_step` picks which). Every step is idempotent: a step
 delivered twice finds its work done and does nothing new, so re-delivery after a lost worker is harmless.
 """
 
@@ -21,12 +23,13 @@ from pydantic import BaseModel, Field
 
 from docai.cache import PageCache
 from docai.engines import engine_queue
+from docai.engines.options import AskOptions
 from docai.errors import ModelError
 from docai.ingest.source import PageContext, SourceDocument
 from docai.options import ConvertOptions
-from docai.pipeline import finish_document, route_pages, run_pages
+from docai.pipeline import describe_pages, finish_document, route_pages, run_pages
 from docai.queue.jobs import JobServices, open_document, result_key
-from docai.queue.policy import resolve_model
+from docai.queue.policy import resolve_model, worker_model_id
 from docai.queue.store import now
 from docai.settings import Settings
 from schemas.document import Page, Route
@@ -200,29 +203,81 @@ def _process(svc: JobServices, request: JobRequest, batch: PageBatch, before: Be
     return BatchResult(items=items, pages=pages, forwarded=forwarded)
 
 
+def finishing_step(svc: JobServices, job_id: str) -> tuple[str, str]:
+    """The task (and its queue) that follows a job's last page: ``docai.describe`` on the gpu queue when its
+    figures are to be captioned (the captioning model loads where the page models do), else
+    ``docai.assemble`` on the cpu queue."""
+    request = svc.store.request(job_id)
+    if request is not None and (request.options or {}).get("describe_figures"):
+        return "docai.describe", svc.settings.gpu_queue
+    return "docai.assemble", svc.settings.cpu_queue
+
+
+def figures_key(job_id: str) -> str:
+    return f"jobs/{job_id}/figures.json"
+
+
+class DescribedPages(BaseModel):
+    """A job's pages, in selection order, after their figures were captioned."""
+
+    pages: list[Page]
+
+
+def describe_job(svc: JobServices, job_id: str) -> bool:
+    """Caption the figures of a finished job's pages with its ``describe_figures`` model and store the pages
+    (unless already stored); False if the job is not running any more. Runs on the gpu queue."""
+    request = active_request(svc, job_id, JobKind.convert)
+    if request is None:
+        return False
+    if not svc.storage.exists(figures_key(job_id)):
+        options = ConvertOptions.model_validate(request.options)
+        by_position = _job_pages(svc, job_id)
+        src = open_job_document(svc, request, options)
+        try:
+            pages = [by_position[i] for i in range(len(src.selected))]
+            if options.describe_figures:
+                model_id = worker_model_id(options.describe_figures, svc.settings, "describe_figures")
+                describe_pages(src, pages, options, model_id=model_id, cache_dir=str(svc.settings.cache_dir))
+        finally:
+            src.close()
+        svc.storage.put(figures_key(job_id), DescribedPages(pages=pages).model_dump_json().encode())
+    return True
+
+
 def assemble_job(svc: JobServices, job_id: str) -> bool:
-    """Join the batches into the Document, store it and mark the job succeeded; False if nothing to do."""
+    """Join the batches (or the pages :func:`describe_job` captioned) into the Document, store it and mark the
+    job succeeded; False if nothing to do. Never loads a model: figures are captioned on the gpu queue."""
     request = active_request(svc, job_id, JobKind.convert)
     if request is None:
         return False
     if not svc.storage.exists(result_key(job_id)):
         options = ConvertOptions.model_validate(request.options)
-        plan = JobPlan.model_validate_json(svc.storage.get(plan_key(job_id)))
-        by_position: dict[int, Page] = {}
-        pending = list(plan.batches)
-        while pending:
-            batch = pending.pop()
-            result = BatchResult.model_validate_json(svc.storage.get(batch_key(job_id, batch.name)))
-            by_position.update({item.position: page for item, page in zip(result.items, result.pages, strict=True)})
-            pending.extend(result.forwarded)
+        described = figures_key(job_id)
+        if svc.storage.exists(described):
+            by_position = dict(enumerate(DescribedPages.model_validate_json(svc.storage.get(described)).pages))
+        else:
+            by_position = _job_pages(svc, job_id)
         src = open_job_document(svc, request, options)
         try:
             pages = [by_position[i] for i in range(len(src.selected))]
-            document = finish_document(src, pages, options, total_s=_elapsed(svc, job_id))
+            document = finish_document(src, pages, options, total_s=_elapsed(svc, job_id), describe=False)
         finally:
             src.close()
         svc.storage.put(result_key(job_id), document.model_dump_json().encode())
     return svc.store.mark_succeeded(job_id)
+
+
+def _job_pages(svc: JobServices, job_id: str) -> dict[int, Page]:
+    """Every page the job's batches stored, by position in the selection."""
+    plan = JobPlan.model_validate_json(svc.storage.get(plan_key(job_id)))
+    by_position: dict[int, Page] = {}
+    pending = list(plan.batches)
+    while pending:
+        batch = pending.pop()
+        result = BatchResult.model_validate_json(svc.storage.get(batch_key(job_id, batch.name)))
+        by_position.update({item.position: page for item, page in zip(result.items, result.pages, strict=True)})
+        pending.extend(result.forwarded)
+    return by_position
 
 
 def _elapsed(svc: JobServices, job_id: str) -> float | None:
@@ -238,16 +293,15 @@ def answer_job(svc: JobServices, job_id: str) -> bool:
         return False
     if not svc.storage.exists(result_key(job_id)):
         svc.store.mark_running(job_id)
-        options = ConvertOptions.model_validate(request.options)
-        model_dir = resolve_model(request.model or "", svc.settings)
+        options = AskOptions.model_validate(request.options)
+        model_dir = resolve_model(options.model, svc.settings)
         try:
             from docai.engines.donut import ask
         except ImportError:
             raise ModelError("document questions need the Donut engine, which is not installed here") from None
         stream = io.BytesIO(svc.storage.get(request.document_ref))
         stream.name = request.filename
-        answer = ask(stream, request.question or "", str(model_dir), options.pages, password=options.password,
-                     limits=options.limits)
+        answer = ask(stream, request.question or "", **{**dict(options), "model": str(model_dir)})
         data = answer.model_dump(mode="json") if isinstance(answer, BaseModel) else answer
         data["model"] = request.model
         svc.storage.put(result_key(job_id), json.dumps(data).encode())

@@ -28,7 +28,9 @@ def worker_settings(redis_url, tmp_path_factory) -> Iterator[Settings]:
     """A celery worker (both queues, one process) on the session Redis, sharing its storage with the API."""
     tmp = tmp_path_factory.mktemp("e2e")
     env = {**os.environ, "DOCAI_BROKER_URL": redis_url, "DOCAI_STORAGE_DIR": str(tmp / "storage"),
-           "DOCAI_PAGES_PER_TASK": "2", "PYTHONPATH": str(REPO)}
+           "DOCAI_PAGES_PER_TASK": "2", "PYTHONPATH": str(REPO),
+           "DOCAI_DEVICE": "cpu", "DOCAI_CPU_PROBE": "off"}  # plugin models as in-process under plain_cpu_env
+    env.pop("DOCAI_DTYPE", None)
     env.pop("DOCAI_TEST_FAULTS", None)
     log = tmp / "worker.log"
     with open(log, "wb") as out:
@@ -122,3 +124,68 @@ def test_ask_through_the_api(worker_settings, simple_pdf):
         answer = api.get(f"{location}/result").json()
     assert answer["question"] == "Which page is this?" and answer["page"] == 2
     assert answer["model"] == ASK_MODEL and 0 <= answer["confidence"] <= 1
+
+
+DESCRIBER = "tests/tiny-blip"
+
+
+@pytest.fixture(scope="module")
+def describer(worker_settings) -> str:
+    """``blip:tests/tiny-blip``: a tiny random BLIP captioner in the workers' model directory."""
+    pytest.importorskip("docai_blip")
+    from click.testing import CliRunner
+
+    from docai.cli import main
+
+    made = CliRunner().invoke(main, ["dev", "tiny-model", "blip", str(worker_settings.storage_dir / "models" / DESCRIBER)])
+    assert made.exit_code == 0, made.output
+    return f"blip:{DESCRIBER}"
+
+
+def described_in_process(worker_settings, monkeypatch) -> list[str]:
+    """The figure captions ``docai.convert`` gives with the same checkpoint, in this process."""
+    from docai.plugins.testing import plain_cpu_env
+    from tests.test_describe import figure_texts, figures_pdf
+
+    plain_cpu_env(monkeypatch)
+    checkpoint = worker_settings.storage_dir / "models" / DESCRIBER
+    return figure_texts(docai.convert(figures_pdf(), describe_figures=f"blip:{checkpoint}", use_cache=False))
+
+
+def test_describe_figures_over_http(worker_settings, describer, monkeypatch):
+    """``describe_figures`` is a form field of POST /v1/jobs; the workers caption the figures with BLIP."""
+    from tests.test_describe import figure_texts, figures_pdf
+
+    with TestClient(create_app(worker_settings)) as api:
+        submitted = api.post("/v1/jobs", files={"file": ("figures.pdf", figures_pdf())},
+                             data={"describe_figures": describer})
+        assert submitted.status_code == 202, submitted.text
+        location = submitted.headers["location"]
+        deadline = time.monotonic() + 120
+        while (status := api.get(location).json())["state"] not in ("succeeded", "failed"):
+            assert time.monotonic() < deadline, status
+            time.sleep(0.2)
+        assert status["state"] == "succeeded", f"{status['error_code']}: {status['error']}"
+        result = Document.model_validate(api.get(f"{location}/result").json())
+        refused = api.post("/v1/jobs", files={"file": ("figures.pdf", figures_pdf())},
+                           data={"describe_figures": "blip:/srv/models/blip"})
+    texts = figure_texts(result)
+    assert len(texts) == 2 and all(texts) and f"<!-- image: {texts[0]} -->" in result.markdown
+    assert result.options["describe_figures"] == describer
+    assert texts == described_in_process(worker_settings, monkeypatch)
+    assert refused.status_code == 422 and "not a model name" in refused.json()["message"]
+
+
+def test_describe_figures_through_the_client(worker_settings, describer, serve):
+    from tests.test_describe import figure_texts, figures_pdf
+
+    url = serve(create_app(worker_settings))
+    with DocaiClient(url) as client:
+        document = client.convert(figures_pdf(), filename="figures.pdf", describe_figures=describer, poll=0.2,
+                                  timeout=120)
+        markdown = client.convert(figures_pdf(), filename="figures.pdf", describe_figures=describer, poll=0.2,
+                                  timeout=120, format="md")
+    texts = figure_texts(document)
+    assert len(texts) == 2 and all(texts)
+    assert [line for line in markdown.splitlines() if line.startswith("<!-- image: ")] == [
+        f"<!-- image: {text} -->" for text in texts]

@@ -23,17 +23,18 @@ def test_openapi_lists_routes_and_models(api):
 def test_upload_form_fields_are_documented(api):
     spec = api.get("/openapi.json").json()
     form = spec["components"]["schemas"]["Body_submit_job_v1_jobs_post"]["properties"]
-    # every installed engine's options are form fields, derived from the engine's options class
-    from docai.engines import engine_fields
-
-    generic = {"file", "pages", "engine", "password", "batch_size", "recompute", "keep_furniture"}
-    assert set(form) == generic | set(engine_fields())
+    # the queued conversion's options and every installed engine's options are form fields, derived from
+    # ConvertOptions and the engines' options classes (tests/api/test_option_surfaces.py checks the parity)
+    generic = {"file", "pages", "engine", "password", "batch_size", "recompute", "keep_furniture", "describe_figures"}
+    assert generic <= set(form)
     assert {"ocr_dpi", "nougat_model", "donut_model", "donut_task"} <= set(form)
     dpi = form["ocr_dpi"]["anyOf"][0]
     assert (dpi["type"], dpi["minimum"], dpi["maximum"]) == ("integer", 50, 600)
     assert form["donut_task"]["description"] == "Donut task for --engine donut"
+    assert form["describe_figures"]["description"].startswith("FAMILY:CHECKPOINT of a plugin model")
     ask = spec["components"]["schemas"]["Body_ask_v1_ask_post"]
     assert set(ask["required"]) == {"file", "question", "model"}
+    assert {"task", "pages", "dpi", "max_length", "batch_size"} <= set(ask["properties"])
 
 
 def test_swagger_ui_is_served(api):

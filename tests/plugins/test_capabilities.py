@@ -170,3 +170,15 @@ def test_pool_memory_budget(registry, monkeypatch):
     pool.get("fake:a", registry=registry)
     pool.get("fake:b", registry=registry)
     assert [m.checkpoint for m in pool.loaded()] == ["b"] and fake_plugin.CLOSED == ["a"]
+
+
+def test_cache_keys_change_when_a_local_checkpoint_is_replaced_in_place(registry, tmp_path):
+    import os
+
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"old weights")
+    request = VQARequest(question="q")
+    key = create_model(f"fake:{tmp_path}", registry=registry).cache_key("vqa", request, "sha-of-image")
+    weights.write_bytes(b"new weights, longer")
+    os.utime(weights, (1_000_000_000, 1_000_000_000))
+    assert create_model(f"fake:{tmp_path}", registry=registry).cache_key("vqa", request, "sha-of-image") != key

@@ -67,14 +67,14 @@ def test_a_model_the_workers_have_is_accepted(settings, simple_pdf, installed):
 def test_the_library_refuses_a_question_the_model_cannot_take(settings, simple_pdf, installed, question, error,
                                                               message):
     with pytest.raises(error, match=message):
-        jobs.submit_ask(simple_pdf, "a.pdf", question, MODEL, settings=settings)
+        jobs.submit_ask(simple_pdf, "a.pdf", question, {"model": MODEL}, settings=settings)
     assert nothing_stored(settings)
 
 
 def test_a_question_that_fits_is_accepted(settings, simple_pdf, installed):
     assert decoder_limit(installed) == 64
     assert check_question("  What is the total? ", installed) == "What is the total?"
-    status = jobs.submit_ask(simple_pdf, "a.pdf", "What is the total?", MODEL, settings=settings)
+    status = jobs.submit_ask(simple_pdf, "a.pdf", "What is the total?", {"model": MODEL}, settings=settings)
     assert status.state.value == "queued"
 
 

@@ -75,14 +75,16 @@ def test_bad_ask_requests_never_reach_a_worker(redis_only, simple_pdf, question,
     (redis_only.settings.storage_dir / "models" / "local" / "docvqa").mkdir(parents=True)
     (redis_only.settings.storage_dir / "models" / "local" / "docvqa" / "config.json").write_text("{}")
     with pytest.raises(error, match=message):
-        jobs.submit_ask(simple_pdf, "in.pdf", question, model, pages, settings=redis_only.settings)
+        jobs.submit_ask(simple_pdf, "in.pdf", question, {"model": model, "pages": pages},
+                         settings=redis_only.settings)
     assert nothing_queued(redis_only)
 
 
 def test_a_good_ask_is_queued_on_the_gpu_queue(redis_only, simple_pdf):
     (redis_only.settings.storage_dir / "models" / "local" / "docvqa").mkdir(parents=True)
     (redis_only.settings.storage_dir / "models" / "local" / "docvqa" / "config.json").write_text("{}")
-    status = jobs.submit_ask(simple_pdf, "in.pdf", " Who? ", "local/docvqa", "1-2", settings=redis_only.settings)
+    status = jobs.submit_ask(simple_pdf, "in.pdf", " Who? ", {"model": "local/docvqa", "pages": "1-2"},
+                             settings=redis_only.settings)
     assert (status.kind, status.state, status.pages_total) == (JobKind.ask, JobState.queued, 2)
     client = redis_only.redis.client()
     assert client.llen("gpu") == 1 and client.llen("cpu") == 0

@@ -117,10 +117,59 @@ def test_ask_step_answers_with_the_donut_model(svc, simple_pdf):
     from docai.queue.steps import answer_job
 
     write_tiny_model("donut", svc.settings.storage_dir / "models" / "tiny" / "docvqa")
-    status = jobs.submit_ask(simple_pdf, "q.pdf", "What page is this?", "tiny/docvqa", "1",
+    status = jobs.submit_ask(simple_pdf, "q.pdf", "What page is this?", {"model": "tiny/docvqa", "pages": "1"},
                              settings=svc.settings)
     assert answer_job(svc, status.job_id)
     answer = jobs.get_result(status.job_id, settings=svc.settings)
     assert answer["question"] == "What page is this?" and answer["page"] == 1
     assert answer["model"] == "tiny/docvqa" and answer["source"] == "q.pdf"
     assert not answer_job(svc, status.job_id)  # delivered again: already answered
+
+
+@pytest.fixture
+def fake_captioner(svc):
+    """The fake plugin installed and its checkpoint ``tests/fake`` in the workers' model directory."""
+    from docai.plugins import discover, set_registry
+    from docai.plugins.models import clear_models
+    from tests.support import fake_plugin
+
+    model = svc.settings.storage_dir / "models" / "tests" / "fake"
+    model.mkdir(parents=True)
+    (model / "config.json").write_text("{}")
+    set_registry(discover(allow="", extra=[("docai-fake", "1.2.3", fake_plugin)]))
+    clear_models()
+    fake_plugin.CALLS.clear()
+    yield fake_plugin.CALLS
+    clear_models()
+    set_registry(None)
+
+
+def test_figures_are_described_in_a_gpu_step_before_the_assembly(svc, fake_captioner):
+    from docai.queue.steps import describe_job, finishing_step
+    from tests.test_describe import figure_texts, figures_pdf
+
+    status = jobs.submit_convert(figures_pdf(), "figs.pdf", {"describe_figures": "fake:tests/fake"}, settings=svc.settings)
+    plain = jobs.submit_convert(figures_pdf(), "figs.pdf", {}, settings=svc.settings)
+    assert finishing_step(svc, status.job_id) == ("docai.describe", svc.settings.gpu_queue)
+    assert finishing_step(svc, plain.job_id) == ("docai.assemble", svc.settings.cpu_queue)
+    for batch in plan_job(svc, status.job_id):
+        run_batch(svc, status.job_id, batch)
+    assert fake_captioner == []  # the page steps load no captioning model
+    assert describe_job(svc, status.job_id) and fake_captioner == [("caption", 2)]
+    assert describe_job(svc, status.job_id) and fake_captioner == [("caption", 2)]  # redelivered: stored
+    assert assemble_job(svc, status.job_id) and fake_captioner == [("caption", 2)]  # assembly loads no model
+    result = jobs.get_result(status.job_id, settings=svc.settings)
+    local = docai.convert(figures_pdf(), describe_figures="fake:ckpt", use_cache=False)
+    assert figure_texts(result) == figure_texts(local) and all(figure_texts(result))
+    assert result.options["describe_figures"] == "fake:tests/fake"
+    assert list((svc.settings.cache_dir / "figures").rglob("*.json"))  # cached in the workers' cache
+
+
+def test_a_describer_the_workers_do_not_have_is_refused_at_submit(svc, fake_captioner):
+    from docai.errors import ModelError
+    from tests.test_describe import figures_pdf
+
+    with pytest.raises(ModelError, match="describe_figures: .* not a model name"):
+        jobs.submit_convert(figures_pdf(), "f.pdf", {"describe_figures": "fake:/etc/models"}, settings=svc.settings)
+    with pytest.raises(ModelError, match="'tests/absent' is not available to the workers"):
+        jobs.submit_convert(figures_pdf(), "f.pdf", {"describe_figures": "fake:tests/absent"}, settings=svc.settings)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from docai.api.deps import jobs_of, settings_of
 from docai.api.errors import STATUS_BY_ERROR, ApiError, ErrorBody, status_for
-from docai.api.validation import check_job_id, check_model_name, clean_filename
-from docai.engines import engine_fields
+from docai.api.forms import form_values, with_form_fields
+from docai.api.validation import check_job_id, clean_filename
 from docai.errors import ConfigError, JobError
-from docai.options import ConvertOptions
+from docai.options import ConvertOptions, remote_convert_fields
 from schemas.document import Document
 from schemas.donut import Answer
 from schemas.jobs import JobState, JobStatus
@@ -36,51 +35,26 @@ def accepted(request: Request, status: JobStatus) -> JSONResponse:
 def submit_job(
     request: Request,
     file: Annotated[UploadFile, File(description="the PDF or image (PNG, JPEG, TIFF)")],
-    pages: Annotated[str | None, Form(description="1-based selection like '1-3,7'; empty = all")] = None,
-    engine: Annotated[str, Form(description="auto routes each page; an engine name forces it for every page")]
-        = "auto",
-    password: Annotated[str | None, Form(description="password of an encrypted PDF")] = None,
-    batch_size: Annotated[int | None, Form(ge=1, description="pages per engine batch")] = None,
-    recompute: Annotated[bool, Form(description="ignore cached pages")] = False,
-    keep_furniture: Annotated[bool, Form(description="keep running headers, footers and page numbers in the "
-                                                     "markdown")] = False,
-    **engine_options: Any,
+    **options: Any,
 ) -> JSONResponse:
     """Queue a conversion. The document is checked (type, size, pages, password) before the job is
-    accepted; poll ``GET /v1/jobs/{job_id}`` for progress, then fetch the result. Every installed engine's
-    options are form fields named ``<engine>_<field>`` (``ocr_dpi``, ``nougat_model`` …); a model option
-    takes a model name, never a path."""
+    accepted; poll ``GET /v1/jobs/{job_id}`` for progress, then fetch the result. The form fields are the
+    options a queued conversion may set (``pages``, ``engine``, ``describe_figures`` …) and every installed
+    engine's options, named ``<engine>_<field>`` (``ocr_dpi``, ``nougat_model`` …); a model option takes a
+    model name, never a path."""
     settings = settings_of(request)
     filename = clean_filename(file.filename)
-    fields = engine_fields()
-    given = {name: check_model_name(value, field=name) if fields[name].is_model_ref else value
-             for name, value in engine_options.items() if value is not None and value != ""}
     try:
-        options = ConvertOptions(pages=pages or None, password=password or None, engine=engine or "auto",
-                                 batch_size=batch_size, recompute=recompute, keep_furniture=keep_furniture, **given)
+        converted = ConvertOptions(**form_values(options, remote_convert_fields()))
     except ConfigError as exc:  # a bad field of the request (unknown engine, a forced engine without its
         raise ApiError(422, "invalid_request", str(exc)) from None  # model), as FastAPI reports its own
-    status = jobs_of(request).submit_convert(file.file, filename, options, settings=settings)
+    status = jobs_of(request).submit_convert(file.file, filename, converted, settings=settings)
     return accepted(request, status)
 
 
-def _with_engine_form_fields(endpoint):
-    """``endpoint`` with one optional form field per installed engine option, typed and constrained by the
-    engine's options class (FastAPI reads the signature)."""
-    from docai.cli.fields import base_type
-
-    signature = inspect.signature(endpoint)
-    params = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
-    for flat, field in engine_fields().items():
-        kind = base_type(field.info.annotation)
-        annotation = Annotated[kind | None, *field.info.metadata, Form(description=field.info.description or "")]
-        params.append(inspect.Parameter(flat, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation))
-    endpoint.__signature__ = signature.replace(parameters=params)
-    return endpoint
-
-
 router.post("/jobs", status_code=202, response_model=JobStatus, summary="Submit a PDF or image for conversion",
-            responses=errors(400, 401, 413, 415, 422, 503))(_with_engine_form_fields(submit_job))
+            responses=errors(400, 401, 413, 415, 422, 503))(
+    with_form_fields(submit_job, remote_convert_fields().values()))
 
 
 def lookup(request: Request, job_id: str) -> JobStatus:

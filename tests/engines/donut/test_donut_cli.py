@@ -93,8 +93,8 @@ def test_ask_queue_submits_instead_of_running(receipt, monkeypatch):
 
     calls = []
 
-    def fake_submit(path, question, model, pages, password=None):
-        calls.append((path, question, model, pages, password))
+    def fake_submit(path, question, options):
+        calls.append((path, question, options.model, options.pages, options.password))
         return "job-123"
 
     monkeypatch.setattr(queue_cli, "submit_question", fake_submit)
@@ -103,3 +103,15 @@ def test_ask_queue_submits_instead_of_running(receipt, monkeypatch):
     assert result.exit_code == 0, result.output
     assert result.stdout == "job-123\n"
     assert calls == [(str(receipt), "What is the total?", "owner/donut-docvqa", "2", "pw")]
+
+
+def test_ask_queue_refuses_what_only_an_in_process_run_may_set(receipt):
+    result = _run("ask", receipt, "What is the total?", "-m", "owner/donut-docvqa", "--queue", "--device", "cuda")
+    assert result.exit_code == 12, result.output
+    assert result.stderr.strip() == ("docai: error: device cannot be set for a queued job: the workers choose it "
+                                     "(a queued job takes batch_size, dpi, max_length, model, pages, password, task)")
+
+
+def test_out_of_range_flags_are_usage_errors_from_the_options_bounds(receipt):
+    result = _run("extract", receipt, "-m", "x", "--dpi", "0")
+    assert result.exit_code == 2 and "--dpi" in result.output and "1<=x<=600" in result.output
