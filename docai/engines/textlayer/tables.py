@@ -84,12 +84,16 @@ def ruled_region(drawings: list[dict], frame: Frame | None = None, within: BBox 
 
 
 @contextmanager
-def displayed_as(page: pymupdf.Page, frame: Frame) -> Iterator[pymupdf.Page]:
+def displayed_as(page: pymupdf.Page, frame: Frame) -> Iterator[pymupdf.Page | None]:
     """The page shown turned so that its displayed coordinates are ``frame``'s (``/Rotate`` set to
-    the frame's angle for the duration), as pymupdf's table finder reads it."""
+    the frame's angle for the duration), as pymupdf's table finder reads it; ``None`` where it
+    cannot be turned (not a PDF)."""
     rotation = page.rotation
     if rotation == frame.angle:
         yield page
+        return
+    if not page.parent.is_pdf:
+        yield None
         return
     page.set_rotation(frame.angle)
     try:
@@ -115,6 +119,8 @@ def find_table_blocks(page: pymupdf.Page, region: BBox, textpage: pymupdf.TextPa
     x0, y0, x1, y1 = region
     blocks = []
     with displayed_as(page, frame) as shown:  # rows are read there: a table's header reads the page
+        if shown is None:
+            return []
         rect = shown.rect
         clip = pymupdf.Rect(max(rect.x0, x0 - 20), max(rect.y0, y0 - 40), min(rect.x1, x1 + 20), min(rect.y1, y1 + 20))
         # use_layout=False: pymupdf would otherwise run its layout model (when installed) on the page
