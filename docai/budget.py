@@ -5,7 +5,8 @@ budget is interrupted with :class:`PageTimeoutError` (a long call inside C retur
 (threads, Windows) the budget is checked after the work and the page is marked as over budget.
 
 A page's budget covers all of its work — the content check, routing, hashing for the cache and its
-engine — through :func:`page_budget`, which charges each part to the page (``PageContext.spent_s``).
+engine — through :func:`page_budget` (:func:`checked_page` for the first work on a page, with its content
+check), which charges each part to the page (``PageContext.spent_s``).
 A run as a whole can also end early (a queued task reaching its soft time limit calls :func:`end_run`
 from a signal handler): the page in progress and every page after it then fail with
 :class:`TaskTimeoutError`, whatever the engine did with the exception it got.
@@ -108,3 +109,16 @@ def page_budget(pages: Sequence[PageContext], limit_s: float, what: str, *, char
                 ctx.spent_s += (time.monotonic() - start) / len(pages)
     if _run_ended:  # the engine caught the exception and carried on: its output may be partial
         raise TaskTimeoutError(f"{what} was stopped: {_run_ended}")
+
+
+@contextmanager
+def checked_page(ctx: PageContext, limit_s: float) -> Iterator[None]:
+    """The first work on a page, whoever runs it (conversion's routing, Donut's rendering for ``ask``,
+    ``extract`` and ``classify``): within the page's budget, its content check, then the body.
+
+    Raises :class:`LimitExceededError` when the page's content is over the per-page limits (before the
+    body reads it), and what :func:`page_budget` raises.
+    """
+    with page_budget([ctx], limit_s, f"page {ctx.number}"):
+        ctx.content_cost()
+        yield

@@ -6,6 +6,12 @@ distinct process exit code, so the CLI prints one clear line and scripts can tel
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+#: where pydantic/FastAPI say a value came from, not part of its name
+_SOURCES = {"body", "query", "path", "header", "form", "cookie"}
+
 
 class DocaiError(Exception):
     """Base of every docai error. ``str(err)`` is the one-line message shown to users."""
@@ -143,3 +149,18 @@ def dependency_error(exc: ModuleNotFoundError) -> DependencyError | None:
         return None
     return DependencyError(f"this needs {module!r}, which is not installed: pip install 'docai[{extra}]' "
                            "(with -c constraints.txt to keep the CPU torch)")
+
+
+def validation_message(errors: Iterable[Mapping[str, Any]], prefix: str = "") -> str:
+    """One line from pydantic (or FastAPI request) validation errors: ``field.sub: problem; field: problem``.
+
+    ``prefix`` goes before every field name as is (``"options."``, ``"ocr_"``), so the message names the
+    field as the caller wrote it. The one formatter of validation errors, for the HTTP API and the library.
+    """
+    parts = []
+    for err in errors:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in _SOURCES)
+        problem = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        name = f"{prefix}{where}" if where else prefix.rstrip("._")
+        parts.append(f"{name}: {problem}" if name else problem)
+    return "; ".join(parts) or "invalid request"

@@ -100,17 +100,16 @@ def remote_fields(cls: type[BaseModel]) -> dict[str, OptionField]:
     return option_fields(cls, getattr(cls, "REMOTE", ()))
 
 
-def validate_options(cls: type[Model], values: Model | dict[str, Any] | None) -> Model:
-    """``values`` validated as ``cls``; a bad field is one ConfigError line naming it (``bad option dpi: …``)."""
+def validate_options(cls: type[Model], values: Model | dict[str, Any] | None, prefix: str = "") -> Model:
+    """``values`` validated as ``cls``; bad fields are one ConfigError line naming them (``dpi: …``, each
+    name after ``prefix``: see :func:`docai.errors.validation_message`)."""
     from pydantic import ValidationError
 
-    from docai.errors import ConfigError
+    from docai.errors import ConfigError, validation_message
 
     if isinstance(values, cls):
         return values
     try:
         return cls.model_validate(values or {})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err.get("loc", ()))
-        raise ConfigError(f"bad option {where}: {err['msg']}" if where else f"bad options: {err['msg']}") from None
+        raise ConfigError(validation_message(exc.errors(), prefix)) from None

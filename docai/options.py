@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from docai.errors import ConfigError
+from docai.errors import ConfigError, validation_message
 
 MiB = 1024 * 1024
 #: defaults of the content limits (see docs/security.md for how they were chosen)
@@ -129,9 +129,7 @@ class ConvertOptions(BaseModel):
             try:
                 options = engine_options_for(name, value.get(name))
             except ValidationError as exc:
-                err = exc.errors()[0]
-                field = ".".join(str(p) for p in err.get("loc", ()))
-                raise ConfigError(f"bad option {name}_{field}: {err['msg']}") from None
+                raise ConfigError(validation_message(exc.errors(), f"{name}_")) from None
             if options is None:
                 continue
             own = set(own_model_fields(models[name])) if name in models else None

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from docai.assemble import assemble_document
-from docai.budget import page_budget
+from docai.budget import checked_page, page_budget
 from docai.cache import PageCache, cache_key
 from docai.describe import describe_figures
 from docai.engines import engine_specs, get_engine
@@ -56,8 +56,7 @@ def route_pages(contexts: Sequence[PageContext], options: ConvertOptions) -> lis
     routed = []
     for ctx in contexts:
         try:
-            with page_budget([ctx], options.limits.page_timeout_s, f"page {ctx.number}"):
-                ctx.content_cost()
+            with checked_page(ctx, options.limits.page_timeout_s):
                 route, reason = route_page(ctx, options)
         except DocaiError as exc:
             ctx.failure = exc

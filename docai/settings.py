@@ -122,6 +122,11 @@ class Settings(BaseModel):
         return self.result_backend or self.broker_url
 
     @property
+    def models_dir(self) -> Path:
+        """The models queued jobs may name (``<owner>/<name>`` under it), inside the storage location."""
+        return self.storage_dir / "models"
+
+    @property
     def cache_dir(self) -> Path:
         """The page cache shared by the workers, inside the storage location."""
         return self.storage_dir / "cache"

@@ -23,6 +23,21 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
+def fake_registry():
+    """The plugin registry holding only the fake plugin (``tests.support.fake_plugin``), no model loaded
+    before or after the test."""
+    from docai.plugins import discover, set_registry
+    from docai.plugins.models import clear_models
+    from tests.support import fake_plugin
+
+    set_registry(discover(allow="", extra=[("docai-fake", "1.2.3", fake_plugin)]))
+    clear_models()
+    yield
+    clear_models()
+    set_registry(None)
+
+
+@pytest.fixture
 def testdata() -> Path:
     """The shared docling dev set (skips the test where ../shared is not checked out)."""
     if not TESTDATA.is_dir():

@@ -25,6 +25,7 @@ from celery.signals import worker_process_init
 
 from docai import budget
 from docai.errors import DocaiError, JobError
+from docai.models.checkpoint import models_from
 from docai.queue.jobs import JobServices, services
 from docai.queue.steps import (
     PageBatch,
@@ -111,7 +112,8 @@ def job_step(name: Callable[..., str]):
                         "(its worker died or lost Redis each time); giving up"))
                     log.error("job %s: giving up on %s after %d deliveries", job_id, label, deliveries - 1)
                     return
-                body(svc, job_id, *args)
+                with models_from(svc.settings.models_dir):  # hub ids resolve as submit checked them
+                    body(svc, job_id, *args)
             except TRANSIENT as exc:
                 log.warning("job %s: %s lost Redis (%s); re-queued", job_id, label, exc)
                 raise Reject(exc, requeue=True) from None

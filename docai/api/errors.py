@@ -1,8 +1,10 @@
 """How failures look over HTTP: every error is a status code and a JSON body ``{"error", "message"}``.
 
 DocaiErrors map to a status by their class (the most specific registered class wins), request
-validation becomes 422 with a one-line message, and anything unexpected is a logged 500 whose body
-never carries a traceback.
+validation becomes 422 ``invalid_request`` with a one-line message (:func:`docai.errors.validation_message`,
+the library's formatter too), and anything unexpected is a logged 500 whose body never carries a traceback —
+a pydantic ``ValidationError`` raised inside the server included: the routes validate what a client sent
+themselves, so one escaping is the server's fault, not the client's.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from docai.errors import (
@@ -30,6 +32,7 @@ from docai.errors import (
     StorageError,
     StorageFullError,
     UnsupportedInputError,
+    validation_message,
 )
 
 log = logging.getLogger("docai.api")
@@ -118,16 +121,6 @@ def one_line(text: str, limit: int = 500) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def validation_message(errors: list[dict]) -> str:
-    """One line from pydantic/FastAPI validation errors: ``field: problem; field: problem``."""
-    parts = []
-    for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
-        where = ".".join(loc)
-        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
-    return "; ".join(parts) or "invalid request"
-
-
 async def _docai_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DocaiError)
     return error_response(status_for(exc), exc.code, str(exc))
@@ -139,7 +132,7 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError | ValidationError)
+    assert isinstance(exc, RequestValidationError)
     return error_response(422, "invalid_request", validation_message(list(exc.errors())))
 
 
@@ -162,6 +155,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DocaiError, _docai_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
-    app.add_exception_handler(ValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(Exception, _unexpected)

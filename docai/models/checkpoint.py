@@ -1,7 +1,9 @@
 """Finding a checkpoint and checking it is safe to load — for every model family, not only Nougat/Donut.
 
 :func:`resolve_checkpoint` turns a hub id or a local directory into a local directory with a config and
-safetensors weights. Pickle weights (``pytorch_model.bin``) are refused unless ``allow_pickle`` is set;
+safetensors weights. A hub id is looked up first in the models directory in use (:func:`models_from`: a
+queue worker's ``<storage>/models``), through :func:`find_model`, the one lookup that the submit-time
+check (:func:`docai.queue.policy.resolve_model`) uses too. Pickle weights (``pytorch_model.bin``) are refused unless ``allow_pickle`` is set;
 ``HF_HUB_OFFLINE=1`` (read at call time) resolves hub ids from the local Hugging Face cache only; when a
 download is allowed it fetches only configs, safetensors and tokenizer/processor files. Every failure is
 one :class:`docai.errors.ModelError` line.
@@ -10,6 +12,9 @@ one :class:`docai.errors.ModelError` line.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +31,38 @@ HUB_ALLOW_PATTERNS: tuple[str, ...] = (
 PICKLE_PATTERNS: tuple[str, ...] = ("pytorch_model*.bin",)
 
 _TRUTHY = {"1", "true", "yes", "on"}
+
+#: the directory of local models that hub ids are looked up in first (None: the Hugging Face cache only)
+_models_dir: ContextVar[Path | None] = ContextVar("docai_models_dir", default=None)
+
+
+@contextmanager
+def models_from(directory: str | os.PathLike | None) -> Iterator[None]:
+    """Within the block, hub ids resolve to ``directory/<owner>/<name>`` where that holds a checkpoint
+    (what a queue worker does with ``<storage>/models`` around each task)."""
+    token = _models_dir.set(Path(directory) if directory is not None else None)
+    try:
+        yield
+    finally:
+        _models_dir.reset(token)
+
+
+def find_model(name: str, models_dir: str | os.PathLike | None) -> Path | None:
+    """The local directory of hub id ``name`` without a download: ``models_dir/<name>`` when it holds a
+    ``config.json``, else its snapshot in the local Hugging Face cache; None when neither has it.
+
+    ``name`` must already be a checked hub id (no path syntax): it is joined to ``models_dir`` as is.
+    """
+    if models_dir is not None:
+        local = Path(models_dir) / name
+        if (local / "config.json").is_file():
+            return local
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - transformers depends on it
+        return None
+    found = try_to_load_from_cache(name, "config.json", cache_dir=hub_cache_dir())
+    return Path(found).parent if isinstance(found, str) else None
 
 
 @dataclass(frozen=True)
@@ -49,8 +86,11 @@ def resolve_checkpoint(name_or_path: str | os.PathLike, *, allow_pickle: bool = 
     if not name:
         raise ModelError("no model given: pass a hub id (owner/name) or a local checkpoint directory")
     local = Path(name).expanduser()
+    models_dir = _models_dir.get()
     if local.exists() or looks_like_path(name):
         path, from_hub = _local_dir(local, name), False
+    elif models_dir is not None and revision is None and (found := find_model(name, models_dir)):
+        path, from_hub = found, not found.is_relative_to(models_dir.resolve())
     else:
         path, from_hub = _hub_snapshot(name, allow_pickle=allow_pickle, revision=revision), True
     if not (path / config_name).is_file():

@@ -132,7 +132,8 @@ def decode(stepper: Stepper, first_logits: torch.Tensor, settings: DecodeSetting
     ``prompt_length`` is the (padded) prompt length that ``max_length`` counts; ``prompt_ids`` the
     rows' prompt tokens, which the repetition penalty counts as ``generate`` does; ``text`` turns a
     row's tokens into text, for stop strings; ``seeds`` gives each row its own sampling seed (default:
-    ``sampling.seed + row``). Returns one :class:`Generation` per row, in order.
+    ``sampling.seed`` for every row, so a row's output never depends on its position in the batch).
+    Returns one :class:`Generation` per row, in order.
     """
     import torch
 

@@ -3,7 +3,8 @@
 :class:`Sampling` holds the knobs of seeded sampling; :class:`LogitsRules` applies, per step, the
 repetition penalty, banned tokens, the minimum length, the forced end token, then (sampling only)
 temperature, top-k and top-p, and picks a token per row — the argmax, or a draw from that row's own
-seeded generator, so a row's draw does not depend on how many rows share its batch.
+seeded generator (by default the sampling's seed, whatever the row's position), so a row's draw does not
+depend on how many rows share its batch or where it sits in it.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ class LogitsRules:
         if sampling is not None:
             if seeds is not None and len(seeds) != batch:
                 raise ConfigError(f"{len(seeds)} seeds for {batch} rows")
-            row_seeds = seeds if seeds is not None else [sampling.seed + row for row in range(batch)]
+            # a row's seed never depends on where it sits in the batch: the same request and seed give the
+            # same output alone or batched with others (give ``seeds`` for rows of different requests)
+            row_seeds = seeds if seeds is not None else [sampling.seed] * batch
             self.generators = [torch.Generator(device="cpu").manual_seed(int(s)) for s in row_seeds]
 
     def process(self, scores: torch.Tensor, step: int, last_step: bool) -> torch.Tensor:

@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from docai.errors import ConfigError, DocaiError, ModelError, PageTimeoutError
+from docai.fields import validate_options
 from docai.plugins.images import ImageLike, prepare_images
 from docai.plugins.specs import ModelOptions
 from schemas.plugins import CAPABILITY_TYPES, Capability, ModelRecord
@@ -178,10 +179,7 @@ def build_options(cls: type[ModelOptions], options: ModelOptions | dict[str, Any
         return options
     if isinstance(options, BaseModel):
         options = options.model_dump(exclude_unset=True)
-    try:
-        return cls.model_validate(options or {})
-    except ValidationError as exc:
-        raise ConfigError(f"bad model option {_where(exc)}") from None
+    return validate_options(cls, options, "options.")
 
 
 def build_request(capability: Capability, request: BaseModel | dict | None) -> BaseModel:
@@ -191,16 +189,7 @@ def build_request(capability: Capability, request: BaseModel | dict | None) -> B
         return request
     if isinstance(request, BaseModel):
         raise ConfigError(f"a {capability.value} request must be a {cls.__name__}, not {type(request).__name__}")
-    try:
-        return cls.model_validate(request or {})
-    except ValidationError as exc:
-        raise ConfigError(f"bad {capability.value} request: {_where(exc)}") from None
-
-
-def _where(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err.get("loc", ())) or "(request)"
-    return f"{where}: {err['msg']}"
+    return validate_options(cls, request, "request.")
 
 
 def _first_line(exc: BaseException) -> str:

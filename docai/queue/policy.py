@@ -56,22 +56,17 @@ def check_model_name(name: object, field: str = "model") -> str:
 
 
 def resolve_model(model: object, settings: Settings, field: str = "model") -> Path:
-    """The local directory of model ``model``: ``<storage>/models/<name>``, else the Hugging Face cache.
+    """The local directory of model ``model``: ``<storage>/models/<name>``, else the Hugging Face cache —
+    :func:`docai.models.checkpoint.find_model`, which the workers' loader uses too.
 
     Raises :class:`ModelError` for a name that is not a hub id or a model the workers do not have.
     """
+    from docai.models.checkpoint import find_model
+
     name = check_model_name(model, field)
-    local = settings.storage_dir / "models" / name
-    if (local / "config.json").is_file():
-        return local
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:  # pragma: no cover - transformers depends on it
-        try_to_load_from_cache = None
-    if try_to_load_from_cache is not None:
-        found = try_to_load_from_cache(name, "config.json")
-        if isinstance(found, str):
-            return Path(found).parent
+    found = find_model(name, settings.models_dir)  # the lookup the workers' loader makes (models_from)
+    if found is not None:
+        return found
     raise ModelError(f"model {name!r} is not available to the workers: put it in the storage's models/ "
                      "directory (DOCAI_STORAGE_DIR/models/<owner>/<name>) or the Hugging Face cache "
                      "(workers never download)")

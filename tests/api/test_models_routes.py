@@ -9,12 +9,9 @@ from PIL import Image
 
 from docai.client import DocaiClient
 from docai.errors import ModelError, UnsupportedInputError
-from docai.plugins import discover, set_registry
-from docai.plugins.models import clear_models
 from docai.queue.jobs import services
 from docai.queue.plugins import run_plugin_job
 from schemas.plugins import PluginListing, PluginResult
-from tests.support import fake_plugin
 
 
 def png(width: int) -> bytes:
@@ -23,13 +20,7 @@ def png(width: int) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def fake_registry():
-    set_registry(discover(allow="", extra=[("docai-fake", "1.2.3", fake_plugin)]))
-    clear_models()
-    yield
-    clear_models()
-    set_registry(None)
+pytestmark = pytest.mark.usefixtures("fake_registry")  # the shared one (tests/conftest.py)
 
 
 def test_models_are_listed_with_their_plugin(api):

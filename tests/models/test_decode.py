@@ -142,6 +142,15 @@ def test_bad_settings_are_config_errors():
         Sampling(top_p=0)
 
 
+def test_a_row_sampled_with_the_request_seed_is_the_same_wherever_it_sits_in_the_batch(llama):
+    settings = DecodeSettings(max_new_tokens=10, eos_token_ids=(2,), sampling=Sampling(temperature=1.3, seed=5))
+    batched = _causal(llama, PROMPTS, settings)  # no per-row seeds: every row draws with the request's
+    alone = [_causal(llama, [prompt], settings)[0].tokens for prompt in PROMPTS]
+    assert [g.tokens for g in batched] == alone
+    shuffled = _causal(llama, PROMPTS[::-1], settings)
+    assert [g.tokens for g in shuffled] == alone[::-1]
+
+
 def test_a_row_sampled_with_its_own_seed_is_the_same_alone_or_batched(llama):
     settings = DecodeSettings(max_new_tokens=10, eos_token_ids=(2,), sampling=Sampling(temperature=1.3, seed=0))
     batched = _causal(llama, PROMPTS, settings, seeds=[100 + i for i in range(len(PROMPTS))])

@@ -50,9 +50,9 @@ def test_requests_from_dicts_and_family_options(registry):
     assert caption.text == "look: a photo 2x2"
     (answer,) = model.run(Capability.vqa, images((3, 2)), VQARequest(question="how many pixels?"))
     assert answer.answer == "6"
-    with pytest.raises(ConfigError, match="bad model option colour"):
+    with pytest.raises(ConfigError, match="options.colour: Extra inputs are not permitted"):
         create_model("fake:ckpt", {"colour": "red"}, registry=registry)
-    with pytest.raises(ConfigError, match="bad vqa request: question"):
+    with pytest.raises(ConfigError, match="request.question: Field required"):
         model.run("vqa", images((2, 2)), {})
     with pytest.raises(ModelError, match="cannot chat"):
         model.run("chat", images((2, 2)), {"messages": [{"role": "user", "content": "hi"}]})

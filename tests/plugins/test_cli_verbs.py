@@ -84,7 +84,7 @@ def test_vqa_match_embed_and_zero_shot(pictures):
     (["vqa", "{pic}", "q?", "-m", "captions:x"], 9, "model family 'captions' cannot vqa (it can: caption)"),
     (["caption", "{txt}", "-m", "fake:x"], 3, "not a PDF or a supported image"),
     (["caption", "{pic}", "-m", "fake:x", "--max-image-pixels", "100"], 8, "is over the limit of 100"),
-    (["caption", "{pic}", "-m", "fake:x", "-O", "colour=red"], 12, "bad model option colour"),
+    (["caption", "{pic}", "-m", "fake:x", "-O", "colour=red"], 12, "options.colour: Extra inputs"),
     (["caption", "{pic}", "-m", "fake"], 0, "a"),  # the family's default checkpoint
 ])
 def test_bad_input_is_one_line_with_its_exit_code(pictures, tmp_path, args, code, message):

@@ -45,7 +45,7 @@ def nothing_queued(cluster) -> bool:
     (lambda pdf: pdf, {"engine": "teleport"}, ConfigError, "unknown engine .teleport."),
     (lambda pdf: pdf, {"engine": "nougat"}, ConfigError, "--engine nougat needs nougat_model"),
     (lambda pdf: pdf, {"cache_dir": "/etc"}, ConfigError, "cache_dir cannot be set"),
-    (lambda pdf: pdf, {"nonsense": 1}, ConfigError, "bad option nonsense"),
+    (lambda pdf: pdf, {"nonsense": 1}, ConfigError, "nonsense: Extra inputs are not permitted"),
     (encrypted_pdf, {}, EncryptedDocumentError, "encrypted"),
     (encrypted_pdf, {"password": "wrong"}, EncryptedDocumentError, "wrong password"),
 ])

@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import ValidationError
 
 from docai.api.deps import jobs_of, settings_of
 from docai.api.errors import STATUS_BY_ERROR, ApiError, ErrorBody, status_for
 from docai.api.forms import form_values, with_form_fields
 from docai.api.validation import check_job_id, clean_filename
-from docai.errors import ConfigError, JobError
+from docai.errors import ConfigError, JobError, validation_message
 from docai.options import ConvertOptions, remote_convert_fields
 from schemas.document import Document
 from schemas.donut import Answer
@@ -48,6 +49,8 @@ def submit_job(
         converted = ConvertOptions(**form_values(options, remote_convert_fields()))
     except ConfigError as exc:  # a bad field of the request (unknown engine, a forced engine without its
         raise ApiError(422, "invalid_request", str(exc)) from None  # model), as FastAPI reports its own
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_request", validation_message(exc.errors())) from None
     status = jobs_of(request).submit_convert(file.file, filename, converted, settings=settings)
     return accepted(request, status)
 

@@ -66,6 +66,8 @@ def submit_plugin_job(
 def _json(text: str, field: str) -> dict[str, Any]:
     try:
         value = json.loads(text or "{}")
+    except RecursionError:
+        raise ApiError(422, "invalid_request", f"{field}: JSON nested too deeply") from None
     except ValueError as exc:
         raise ApiError(422, "invalid_request", f"{field}: not valid JSON ({exc})") from None
     if not isinstance(value, dict):

@@ -1,18 +1,21 @@
 """The Donut library functions: :func:`extract` (task JSON per page), :func:`ask` (document VQA) and
-:func:`classify` (document class). Plain functions: the CLI and the queue workers both call them."""
+:func:`classify` (document class). Plain functions: the CLI and the queue workers both call them. Their
+pages have a conversion's limits: the document's content cost is checked when it is opened, each page's
+content before it is rendered, and every page has its time budget (see :mod:`docai.engines.donut.pages`)."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from docai.engines.donut.model import DonutModel, load_donut
 from docai.engines.donut.pages import PageRun, run_pages
 from docai.engines.donut.prompts import QUESTION_TASK, Prompt, question_prompt, task_prompt
 from docai.errors import ModelError
-from docai.ingest.source import PageContext, Source, open_source
+from docai.ingest.source import PageContext, Source, SourceDocument, open_source
 from docai.options import Limits
 from schemas.donut import Answer, AnswerCandidate, ClassifyResult, ExtractedPage, ExtractResult, PageClass
 
@@ -33,7 +36,7 @@ def extract(source: Source, model: str | DonutModel, task: str = "cord-v2", page
     ``errors``; the others are still returned. Raises :class:`docai.errors.DocaiError` for bad input, an
     unknown task or a missing model.
     """
-    with open_source(source, password=password, pages=pages, limits=limits) as src:
+    with _open_checked(source, password, pages, limits) as src:
         donut = load_donut(model, device=device, dtype=dtype, allow_pickle=allow_pickle)
         prompt = task_prompt(task, donut.vocabulary, donut.name)
         runs = _run(donut, src.pages(), prompt, src.limits, batch_size, dpi, max_length)
@@ -54,7 +57,7 @@ def ask(source: Source, question: str, model: str | DonutModel, pages: str | Non
 
     Raises :class:`docai.errors.ModelError` when no page could be run at all.
     """
-    with open_source(source, password=password, pages=pages, limits=limits) as src:
+    with _open_checked(source, password, pages, limits) as src:
         donut = load_donut(model, device=device, dtype=dtype, allow_pickle=allow_pickle)
         prompt = question_prompt(question, donut.vocabulary, task, donut.name)
         runs = _run(donut, src.pages(), prompt, src.limits, batch_size, dpi, max_length)
@@ -75,7 +78,7 @@ def classify(source: Source, model: str | DonutModel, pages: str | None = None, 
              dtype: str | None = None, allow_pickle: bool = False) -> ClassifyResult:
     """Classify every selected page with an RVL-CDIP-style checkpoint; the document's label is the one
     with the most confidence summed over its pages."""
-    with open_source(source, password=password, pages=pages, limits=limits) as src:
+    with _open_checked(source, password, pages, limits) as src:
         donut = load_donut(model, device=device, dtype=dtype, allow_pickle=allow_pickle)
         prompt = task_prompt(task, donut.vocabulary, donut.name)
         runs = _run(donut, src.pages(), prompt, src.limits, batch_size, dpi, max_length)
@@ -112,6 +115,15 @@ def _as_text(value: Any) -> str:
     if isinstance(value, dict):
         return " ".join(_as_text(v) for v in value.values()).strip()
     return str(value).strip()
+
+
+@contextmanager
+def _open_checked(source: Source, password: str | None, pages: str | None,
+                  limits: Limits | None) -> Iterator[SourceDocument]:
+    """The source opened within ``limits`` and its selected pages' content cost checked, as a conversion's."""
+    with open_source(source, password=password, pages=pages, limits=limits) as src:
+        src.check_cost()
+        yield src
 
 
 def _run(donut: DonutModel, contexts: Sequence[PageContext], prompt: Prompt, limits: Limits,

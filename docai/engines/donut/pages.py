@@ -2,7 +2,10 @@
 
 Each page is rendered so that it just fits the checkpoint's canvas, so the image processor only has
 to make small adjustments instead of shrinking a large raster. A batch that fails is retried page by
-page, so one bad page is reported on its own and the others still run.
+page, so one bad page is reported on its own and the others still run. Page work has the limits of a
+conversion's, through the same code: each page's content check before it is rendered
+(:func:`docai.budget.checked_page`) and one time budget per page for rendering and the model
+(:func:`docai.budget.page_budget`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from docai.budget import time_budget
+from docai.budget import checked_page, page_budget
 from docai.engines.donut.generate import Generation, generate
 from docai.engines.donut.model import DonutModel
 from docai.engines.donut.prompts import Prompt
@@ -52,7 +55,9 @@ def run_pages(donut: DonutModel, contexts: Sequence[PageContext], prompt: Prompt
               dpi: int | None = None, max_length: int | None = None, timeout_s: float = 0) -> list[PageRun]:
     """Run ``prompt`` over every page, ``batch_size`` pages per batch, in page order.
 
-    ``timeout_s`` is the time budget per page (0: none); a page over budget is marked ``page_timeout``.
+    ``timeout_s`` is the time budget per page (0: none, as inside a conversion, whose pipeline keeps the
+    budget); a page over budget is marked ``page_timeout``, a page over a content limit ``limit_exceeded``
+    (it is never rendered).
     """
     runs: list[PageRun] = []
     size = max(1, batch_size)
@@ -67,22 +72,23 @@ def _run_batch(donut: DonutModel, batch: list[PageContext], prompt: Prompt, dpi:
     runs = [PageRun(number=ctx.number) for ctx in batch]
     for ctx, run in zip(batch, runs, strict=True):
         try:
-            images.append(render_for(donut, ctx, dpi))
+            with checked_page(ctx, timeout_s):
+                images.append(render_for(donut, ctx, dpi))
         except Exception as exc:  # noqa: BLE001 - a page that cannot render is marked, the others go on
             run.error = _page_error(exc, "render_error", f"page {ctx.number} could not be rendered")
-    ready = [run for run in runs if run.error is None]
+    ready = [(ctx, run) for ctx, run in zip(batch, runs, strict=True) if run.error is None]
     if len(ready) > 1:
         try:
-            with time_budget(timeout_s * len(ready), f"a batch of {len(ready)} pages"):
+            with page_budget([ctx for ctx, _ in ready], timeout_s, f"a batch of {len(ready)} pages", charge=False):
                 generations = generate(donut, images, prompt, max_length=max_length)
-            for run, gen in zip(ready, generations, strict=True):
+            for (_ctx, run), gen in zip(ready, generations, strict=True):
                 run.generation = gen
             return runs
         except Exception:  # noqa: BLE001 - retried page by page below, so only a bad page is lost
             pass
-    for run, image in zip(ready, images, strict=True):
+    for (ctx, run), image in zip(ready, images, strict=True):
         try:
-            with time_budget(timeout_s, f"page {run.number}"):
+            with page_budget([ctx], timeout_s, f"page {run.number}"):
                 (run.generation,) = generate(donut, [image], prompt, max_length=max_length)
         except Exception as exc:  # noqa: BLE001
             run.error = _page_error(exc, "engine_error", f"donut failed on page {run.number}")

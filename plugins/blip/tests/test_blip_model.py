@@ -115,6 +115,16 @@ def test_sampling_is_repeatable_with_a_seed_and_stop_strings_cut(models):
     assert stop not in cut and full.startswith(cut)
 
 
+def test_a_sampled_caption_is_the_same_alone_or_batched_with_other_images(models):
+    model = models["blip"]
+    images = pictures(4)
+    request = CaptionRequest(generation=GenerationOptions(max_new_tokens=8, temperature=1.5, seed=11))
+    together = [c.text for c in model.caption(images, request)]  # one batch of four rows
+    alone = [model.caption([image], request)[0].text for image in images]
+    assert together == alone  # a row's seed is the request's, not the request's plus its row
+    assert model.caption(images[::-1], request)[0].text == alone[-1]
+
+
 def test_a_checkpoint_lacking_a_capability_names_the_kind_that_has_it(models):
     with pytest.raises(ModelError, match="BlipForConditionalGeneration checkpoint: it cannot do vqa.*blip-vqa-base"):
         models["blip"].vqa(pictures(1), VQARequest(question="what?"))

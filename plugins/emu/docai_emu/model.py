@@ -169,7 +169,8 @@ class EmuModel:
         first = stepper.start(_prompt(inputs), _prompt(negative))
         settings = DecodeSettings(max_new_tokens=total, eos_token_ids=(tokens.eos,), pad_token_id=tokens.pad,
                                   sampling=Sampling(top_k=top_k, seed=seed))
-        out = decode(stepper, first, settings, prompt_length=inputs["input_ids"].shape[1])
+        out = decode(stepper, first, settings, prompt_length=inputs["input_ids"].shape[1],
+                     seeds=[seed + i for i in range(len(prompts))])  # prompt i draws with seed + i
         segments = [g.tokens + [tokens.eos] for g in out]
         if any(len(s) != total for s in segments):
             raise ModelError(f"Emu3 generated {min(len(s) for s in segments)} image tokens, expected {total}")

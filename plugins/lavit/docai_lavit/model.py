@@ -179,7 +179,8 @@ class LavitModel:
         stepper = GuidedStepper(CausalStepper(self.llm), CausalStepper(self.llm), guidance)
         first = stepper.start({"input_ids": input_ids, "attention_mask": mask},
                               {"input_ids": negative_ids, "attention_mask": negative_mask})
-        out = decode(stepper, first, settings, prompt_length=input_ids.shape[1])
+        out = decode(stepper, first, settings, prompt_length=input_ids.shape[1],
+                     seeds=[seed + i for i in range(len(rows))])
         return [torch.tensor(g.tokens, dtype=torch.long) - VISUAL_TOKEN_OFFSET for g in out]
 
     @torch.inference_mode()
