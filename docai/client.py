@@ -137,6 +137,31 @@ class DocaiClient:
         self.wait(job.job_id, poll=poll, timeout=timeout)
         return PluginResult.model_validate(self.result(job.job_id))
 
+    def image(self, job_id: str, index: int = 0) -> bytes:
+        """The PNG of prompt ``index`` (from 0) of a finished ``generate_image`` job
+        (``GET /v1/jobs/{id}/images/{index}``)."""
+        return self._request("GET", f"/v1/jobs/{_quote(job_id)}/images/{int(index)}").content
+
+    def save_images(self, job_id: str, output: str | Path) -> list[Path]:
+        """Write the PNGs of a finished ``generate_image`` job to ``output`` (one image) or ``OUT-1.png``,
+        ``OUT-2.png`` … (several), as ``docai generate -o`` does; the paths written."""
+        from docai.plugins.generated import generated_images, write_images
+
+        return write_images(generated_images(self._request("GET", f"/v1/jobs/{_quote(job_id)}/result").json()),
+                            Path(output))
+
+    def generate(self, prompts: list[str], model: str, output: str | Path, *, image: Upload | None = None,
+                 options: dict | None = None, poll: float = 0.5, timeout: float | None = None,
+                 **request: Any) -> list[Path]:
+        """Draw one image per prompt with ``model`` (``FAMILY:CHECKPOINT``, the checkpoint a model name) on the
+        server's gpu workers and write them as :meth:`save_images` does: the remote twin of ``docai generate``.
+        ``request`` holds the other :class:`schemas.plugins.GenerateImageRequest` fields (``seed``, ``width``,
+        ``height``, ``steps``, ``guidance``, ``negative_prompt``); ``image`` conditions every prompt (LaVIT)."""
+        job = self.submit_plugin([image] if image is not None else [], model, "generate_image",
+                                 {"prompts": list(prompts), **request}, options=options)
+        self.wait(job.job_id, poll=poll, timeout=timeout)
+        return self.save_images(job.job_id, output)
+
     def status(self, job_id: str) -> JobStatus:
         """Where the job stands, with ``pages_done``/``pages_total``."""
         return JobStatus.model_validate(self._request("GET", f"/v1/jobs/{_quote(job_id)}").json())

@@ -87,7 +87,7 @@ def classify_page(page: pymupdf.Page) -> tuple[Route, str]:
         bad_chars = sum(_count(line) for line in bad)
         if bad and total - bad_chars >= MIN_TEXT_CHARS and bad_chars < LOCAL_GARBAGE * visible:
             return Route.text, (f"text layer has {total} characters; {len(bad)} lines ({bad_chars} characters) "
-                                "of unmapped glyphs are read by OCR")
+                                "of unmapped glyphs are read by OCR where it reads their script")
         return Route.ocr, f"text layer is garbage: {garbage}"
     return Route.text, f"text layer has {total} characters"
 

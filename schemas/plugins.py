@@ -133,7 +133,7 @@ class GenerateImageRequest(_Strict):
     height: int | None = Field(default=None, ge=16, le=4096)
     steps: int | None = Field(default=None, ge=1, le=1000)
     guidance: float | None = Field(default=None, ge=0.0, le=50.0)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, description="seed of prompt 0 (prompt i: seed + i)")
 
 
 class ReadPageRequest(_Strict):

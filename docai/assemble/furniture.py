@@ -12,6 +12,10 @@ A block in the top or bottom band of a page (see :func:`bands`) is furniture whe
 - on any single page, it reads like furniture (:mod:`docai.assemble.folios`): a journal line, a
   download or publisher notice, DOI/ISSN/volume lines, a copyright line, a printer's slug, or a
   folio beside a running title set no larger than the body text.
+
+A table row is never furniture, found as a table or not: a row of three or more short blocks that
+lines up, column for column, with a row just above or below it (:func:`table_cells`) is content,
+whatever its cells read like (a quantity in the top band is not a page number).
 """
 
 from __future__ import annotations
@@ -40,8 +44,11 @@ MAX_CHARS = 200
 MAX_TITLE = 120
 #: repeated text is at the same place when an edge or the centre matches within this many points
 SAME_PLACE = 12.0
+#: a table row has at least this many cells lined up with the next row's
+TABLE_COLUMNS = 3
 
 Candidate = tuple[Page, Block, str, str]  # page, block, band, normalised text
+_TEXT_KINDS = (BlockKind.paragraph, BlockKind.heading, BlockKind.list, BlockKind.caption)
 
 
 def bands(page: Page) -> tuple[float, float]:
@@ -63,7 +70,7 @@ def band_of(block: Block, page: Page, edges: tuple[float, float]) -> str | None:
     """``"top"`` or ``"bottom"`` when the block lies wholly in that band of the page."""
     if block.bbox is None or not page.height or len(block.text) > MAX_CHARS:
         return None
-    if block.kind not in (BlockKind.paragraph, BlockKind.heading, BlockKind.list, BlockKind.caption):
+    if block.kind not in _TEXT_KINDS:
         return None
     if block.bbox[3] <= edges[0]:
         return "top"
@@ -82,11 +89,11 @@ def mark_furniture(pages: list[Page]) -> None:
     candidates: list[Candidate] = []
     for page in pages:
         edges = bands(page)
+        cells = table_cells(page)
         candidates += [(page, b, band, normalise(b.text)) for b in page.blocks
-                       if (band := band_of(b, page, edges)) is not None]
-    for page in pages:
+                       if id(b) not in cells and (band := band_of(b, page, edges)) is not None]
         lowest = _lone_number_below_content(page)
-        if lowest is not None and all(lowest is not c[1] for c in candidates):
+        if lowest is not None and id(lowest) not in cells and all(lowest is not c[1] for c in candidates):
             candidates.append((page, lowest, "bottom", normalise(lowest.text)))
     body = document_body_size(pages)
     repeated = _repeated(candidates, min_repeats(len(pages)))
@@ -99,6 +106,32 @@ def mark_furniture(pages: list[Page]) -> None:
             block.level = None
             block.ordered = None
             set_aside(page, block)
+
+
+def table_cells(page: Page) -> set[int]:
+    """Ids of the page's blocks that are cells of a table row not found as a table: rows of
+    :data:`TABLE_COLUMNS` or more one-line blocks, each row close to the next and sharing that many
+    columns (overlapping left to right) with it."""
+    short = [b for b in page.blocks if b.bbox is not None and b.kind in _TEXT_KINDS
+             and b.bbox[3] - b.bbox[1] <= 2 * (b.font_size or 12.0)]
+    rows: list[list[Block]] = []
+    for block in sorted(short, key=lambda b: b.bbox[1]):
+        centre = (block.bbox[1] + block.bbox[3]) / 2
+        row = rows[-1] if rows else None
+        if row is not None and min(b.bbox[1] for b in row) <= centre <= max(b.bbox[3] for b in row):
+            row.append(block)
+        else:
+            rows.append([block])
+    found: set[int] = set()
+    for upper, lower in zip(rows, rows[1:], strict=False):
+        height = max(b.bbox[3] - b.bbox[1] for b in upper)
+        gap = min(b.bbox[1] for b in lower) - max(b.bbox[3] for b in upper)
+        if len(upper) < TABLE_COLUMNS or len(lower) < TABLE_COLUMNS or gap > 1.5 * height:
+            continue
+        shared = [a for a in upper if any(a.bbox[0] < b.bbox[2] and b.bbox[0] < a.bbox[2] for b in lower)]
+        if len(shared) >= TABLE_COLUMNS:
+            found.update(id(b) for b in upper + lower)
+    return found
 
 
 def _repeated(candidates: list[Candidate], need: int) -> set[int]:

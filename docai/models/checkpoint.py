@@ -48,21 +48,29 @@ def models_from(directory: str | os.PathLike | None) -> Iterator[None]:
 
 
 def find_model(name: str, models_dir: str | os.PathLike | None) -> Path | None:
-    """The local directory of hub id ``name`` without a download: ``models_dir/<name>`` when it holds a
-    ``config.json``, else its snapshot in the local Hugging Face cache; None when neither has it.
+    """The local directory of hub id ``name`` without a download: ``models_dir/<name>`` when it is one
+    (:func:`storage_model`), else its snapshot in the local Hugging Face cache; None when neither has it.
 
     ``name`` must already be a checked hub id (no path syntax): it is joined to ``models_dir`` as is.
     """
-    if models_dir is not None:
-        local = Path(models_dir) / name
-        if (local / "config.json").is_file():
-            return local
+    local = storage_model(name, models_dir)
+    if local is not None:
+        return local
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:  # pragma: no cover - transformers depends on it
         return None
     found = try_to_load_from_cache(name, "config.json", cache_dir=hub_cache_dir())
     return Path(found).parent if isinstance(found, str) else None
+
+
+def storage_model(name: str, models_dir: str | os.PathLike | None) -> Path | None:
+    """``models_dir/<name>`` when that is a directory, whatever its layout (a converted LaVIT checkpoint has
+    no top-level ``config.json``); else None. ``name`` must already be a checked model name."""
+    if models_dir is None:
+        return None
+    local = Path(models_dir) / name
+    return local if local.is_dir() else None
 
 
 @dataclass(frozen=True)

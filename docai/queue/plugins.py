@@ -4,8 +4,10 @@ One generic task (``docai.plugin`` on the gpu queue) runs every plugin family, s
 no worker code. The inputs are stored once (content-addressed) and travel by reference; the message carries
 only the job id. The request is checked at submit time as the worker will use it — family and capability,
 the typed request, the family's options, every input opened within its limits — so a bad one never reaches
-a worker. Progress is counted in input items (images and PDF pages); the result is a
-:class:`schemas.plugins.PluginResult` stored like a conversion's Document.
+a worker. A checkpoint named like a hub id is loaded from ``<storage>/models/<name>`` when the storage holds it
+(:func:`docai.queue.policy.worker_plugin_model`). Progress is counted in input items (images and PDF pages);
+the result is a :class:`schemas.plugins.PluginResult` stored like a conversion's Document, in the job storage
+(generated images as base64 PNG inside it; ``GET /v1/jobs/{id}/images/{n}`` serves each as ``image/png``).
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ def run_plugin_job(svc: Any, job_id: str) -> bool:
     from docai.plugins.models import get_model
     from docai.plugins.run import run_capability
     from docai.queue.jobs import result_key
+    from docai.queue.policy import worker_plugin_model
     from docai.queue.steps import active_request
 
     request = active_request(svc, job_id, JobKind.plugin)
@@ -104,12 +107,13 @@ def run_plugin_job(svc: Any, job_id: str) -> bool:
         items = []
         for ref, name in zip(job.inputs, job.filenames, strict=True):
             items.extend(load_input(svc.storage.get(ref), name=name, pages=job.pages))
-        model = get_model(job.model, job.options, capability=job.capability)
+        model = get_model(worker_plugin_model(job.model, svc.settings), job.options, capability=job.capability)
 
         def progress(done: int, total: int) -> None:
             svc.store.record_pages(job_id, list(range(done)))
 
         result = run_capability(model, job.capability, items, job.request, progress=progress)
+        result = result.model_copy(update={"model": job.model})  # as submitted: no worker path in it
         svc.storage.put(result_key(job_id), result.model_dump_json().encode())
         svc.store.record_pages(job_id, list(range(max(1, len(items)))))
     return svc.store.mark_succeeded(job_id)

@@ -101,6 +101,23 @@ def worker_model_id(model_id: str, settings: Settings, field: str = "model") -> 
     return f"{entry.item.family}:{resolve_model(checkpoint, settings, field)}"
 
 
+def worker_plugin_model(model_id: str, settings: Settings) -> str:
+    """Plugin model ``FAMILY:CHECKPOINT`` as a gpu worker loads it for a plugin job: a checkpoint that is a
+    model name held in ``<storage>/models/<name>`` becomes that directory, whatever its layout
+    (:func:`docai.models.checkpoint.storage_model`, the lookup the loader makes first); any other checkpoint
+    (a hub id the family finds in the Hugging Face cache, a family's built-in name, a path given in-process)
+    is passed on unchanged for the family to load."""
+    from docai.models.checkpoint import storage_model
+    from docai.plugins.models import resolve
+
+    entry, checkpoint = resolve(model_id)
+    if ".." not in checkpoint and MODEL_NAME.fullmatch(checkpoint):
+        local = storage_model(checkpoint, settings.models_dir)
+        if local is not None:
+            return f"{entry.item.family}:{local}"
+    return model_id
+
+
 def queued_fields(options: Opts) -> Opts:
     """``options`` as a queued job takes them: only the fields its class lists in ``REMOTE`` travel with the job,
     the others (device, dtype, pickle permission, limits …) are the workers' to choose. One of those set to

@@ -71,3 +71,15 @@ def test_the_client_submits_and_fetches_a_plugin_job(live_url, settings, tmp_pat
             client.submit_plugin([path], "nosuch:x", "caption")
         with pytest.raises(UnsupportedInputError):
             client.submit_plugin([b"plain text"], "fake:x", "caption")
+
+
+def test_only_a_finished_generate_image_job_serves_images(api, settings):
+    response = api.post("/v1/plugin-jobs", files=[("file", ("a.png", png(12)))],
+                        data={"model": "fake:org/ckpt", "capability": "caption"})
+    job_id = response.json()["job_id"]
+    assert api.get(f"/v1/jobs/{job_id}/images/0").json()["error"] == "job_not_finished"
+    run_plugin_job(services(settings), job_id)
+    refused = api.get(f"/v1/jobs/{job_id}/images/0")
+    assert refused.status_code == 422 and "a caption result holds no generated images" in refused.json()["message"]
+    assert api.get(f"/v1/jobs/{job_id}/images/-1").status_code == 422
+    assert api.get("/v1/jobs/0123456789abcdef0123456789abcdef/images/0").json()["error"] == "job_not_found"

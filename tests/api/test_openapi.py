@@ -6,7 +6,7 @@ from __future__ import annotations
 def test_openapi_lists_routes_and_models(api):
     spec = api.get("/openapi.json").json()
     assert set(spec["paths"]) == {"/healthz", "/readyz", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/result",
-                                  "/v1/ask", "/v1/models", "/v1/plugin-jobs"}
+                                  "/v1/jobs/{job_id}/images/{index}", "/v1/ask", "/v1/models", "/v1/plugin-jobs"}
     schemas = spec["components"]["schemas"]
     assert {"JobStatus", "Document", "Page", "Block", "ErrorBody", "Answer", "PluginListing", "PluginResult"} <= set(schemas)
     submit = spec["paths"]["/v1/jobs"]["post"]
@@ -17,6 +17,8 @@ def test_openapi_lists_routes_and_models(api):
     assert set(result) == {"application/json", "text/markdown"}
     refs = {alt["$ref"].rsplit("/", 1)[1] for alt in result["application/json"]["schema"]["anyOf"]}
     assert refs == {"Document", "Answer", "PluginResult"}
+    image = spec["paths"]["/v1/jobs/{job_id}/images/{index}"]["get"]["responses"]
+    assert set(image["200"]["content"]) == {"image/png"} and {"404", "409", "422"} <= set(image)
     assert {"APIKeyHeader", "HTTPBearer"} <= set(spec["components"]["securitySchemes"])
 
 

@@ -169,3 +169,33 @@ def test_equation_number_in_the_bottom_band_is_not_a_page_number():
                      _at("(6)", 276, 757, 289, 767)])
     mark_furniture([page])
     assert all(b.kind is BlockKind.paragraph for b in page.blocks)
+
+
+def test_a_table_row_in_the_top_band_is_never_furniture():
+    """pdfplumber issue-140-example.pdf: an unfound table's first row stood in the top band, its
+    quantity (637) read as the page's lone folio and the cells beside it as its running title."""
+    import pymupdf
+
+    import docai
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=842, height=595)
+    rows = [["Line no", "UPC code", "Location", "Quantity", "Amount"], ["", "0085648100305", "CENTRAL KMA", "637", "$ 0.61"]]
+    for j, row in enumerate(rows):
+        for i, cell in enumerate(row):
+            page.insert_text((30 + 150 * i, 30 + 18 * j), cell, fontsize=10)
+    for k in range(20):
+        page.insert_text((30, 120 + 16 * k), f"Body line {k} of the page with ordinary words in it.", fontsize=11)
+    result = docai.convert(doc.tobytes(), engine="text", use_cache=False).pages[0]
+    assert result.set_aside == []
+    assert "637" in result.markdown and "CENTRAL KMA" in result.markdown
+
+
+def test_a_running_header_over_a_three_column_body_is_still_furniture():
+    top = [Block(kind=BlockKind.paragraph, text=t, bbox=(x, 20, x + 80, 30), font_size=9)
+           for t, x in (("Journal of Tests", 40), ("Chapter", 260), ("12", 500))]
+    body = [Block(kind=BlockKind.paragraph, text="Body text " * 30, bbox=(x, 60, x + 160, 400), font_size=10)
+            for x in (40, 220, 400)]
+    page = _page(1, [*top, *body])
+    mark_furniture([page])
+    assert [b.kind for b in page.blocks[:3]] == [BlockKind.header] * 3

@@ -95,3 +95,76 @@ def test_fake_bold_copy_is_recorded_as_overprinted():
     assert result.markdown.count("Shadowed heading") == 1
     assert [(s.text, s.reason) for s in result.set_aside] == [
         ("Shadowed heading", SetAsideReason.overprinted_duplicate)]
+
+
+ROWS = [["Region", "Units", "Revenue"], ["North", "120", "4,300"], ["South", "95", "3,150"], ["East", "210", "7,020"]]
+
+
+def _ruled_table(page: pymupdf.Page, frame: Frame, x: float, y: float, rotate: int) -> None:
+    """:data:`ROWS` as a ruled grid drawn at (``x``, ``y``) in ``frame``: its text runs at ``rotate``
+    degrees on the stored page."""
+    to_page = ~frame.matrix
+    xs = [x + 110 * i for i in range(len(ROWS[0]) + 1)]
+    ys = [y + 20 * j for j in range(len(ROWS) + 1)]
+    for yy in ys:
+        page.draw_line(pymupdf.Point(xs[0], yy) * to_page, pymupdf.Point(xs[-1], yy) * to_page)
+    for xx in xs:
+        page.draw_line(pymupdf.Point(xx, ys[0]) * to_page, pymupdf.Point(xx, ys[-1]) * to_page)
+    for j, row in enumerate(ROWS):
+        for i, cell in enumerate(row):
+            page.insert_text(pymupdf.Point(xs[i] + 4, ys[j] + 14) * to_page, cell, fontsize=10, rotate=rotate)
+
+
+def _tables(result) -> list[list[list[str]]]:
+    return [b.rows for b in result.blocks if b.kind == "table"]
+
+
+@pytest.mark.parametrize(("rotate", "text_rotate"), [(90, 90), (270, 270), (90, 0)])
+def test_a_ruled_table_on_a_turned_page_is_a_table(rotate, text_rotate):
+    """/Rotate 90 and 270 pages whose text reads upright on screen, and a /Rotate 90 page whose text
+    runs along the stored page (it reads sideways on screen): the table is found in the text's own
+    direction, rows as rows (pymupdf's finder reads the displayed page and used to be skipped, or
+    to transpose the table)."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.set_rotation(rotate)
+    frame = Frame.make(page, text_rotate)
+    to_page = ~frame.matrix
+    for k, text in enumerate(["Quarterly Report", *PARAGRAPH]):
+        page.insert_text(pymupdf.Point(72, 60 + 16 * k) * to_page, text, fontsize=11, rotate=text_rotate)
+    _ruled_table(page, frame, 72, 160, text_rotate)
+    result = _convert(doc).pages[0]
+    assert _tables(result) == [ROWS]
+    assert "steady growth in every" in result.markdown and "| North | 120 | 4,300 |" in result.markdown
+
+
+def test_a_ruled_table_set_sideways_on_a_portrait_page_is_a_table():
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    _body(page)
+    frame = Frame.make(page, 90)  # the table's text runs up the page
+    _ruled_table(page, frame, 100, 420, 90)
+    result = _convert(doc).pages[0]
+    assert _tables(result) == [ROWS]
+    assert "The quarterly report shows steady growth" in result.markdown
+
+
+def test_overprinted_copies_cut_differently_are_read_once_and_set_aside():
+    """pdfplumber issue-842: a CJK title drawn four times a fraction of a point apart, each copy cut
+    into other pieces ("2011" three times, then "2011 年年度报告"), so no piece matched another whole
+    and the title came out two or three times over."""
+    from docai.conservation import coverage, kept_words, page_layer
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    _body(page, y=300)
+    second = 150 + pymupdf.get_text_length("2011 ", fontname="china-s", fontsize=26)
+    for dx, dy in ((0, 0), (-0.3, 0.25), (0, 0.25)):
+        page.insert_text((150 + dx, 250 + dy), "2011", fontsize=26, fontname="china-s")
+        page.insert_text((second + dx, 250 + dy), "年年度报告", fontsize=26, fontname="china-s")
+    page.insert_text((149.7, 250), "2011 年年度报告", fontsize=26, fontname="china-s")
+    layer = page_layer(page)
+    result = _convert(doc).pages[0]
+    assert result.markdown.count("年度报告") == 1 and result.markdown.count("2011") == 1
+    assert {s.reason for s in result.set_aside} == {SetAsideReason.overprinted_duplicate}
+    assert coverage(layer, kept_words(result)).recall == 1.0

@@ -111,15 +111,39 @@ def test_garbage_region_whose_ocr_fails_is_set_aside_and_the_page_kept(cjk_font)
     assert out.set_aside[0].reason is SetAsideReason.garbage_layer
 
 
+def test_garbage_lines_in_a_script_the_ocr_cannot_read_are_not_sent_to_it():
+    """A garbage line whose readable letters are Hangul (the bundled recogniser has none): OCR would
+    read only its digits, so its region is failed, named, and its text set aside; a garbage line of
+    symbols alone (a circled digit) still goes to OCR."""
+    from docai.engines.textlayer.garbage import read_garbage
+    from docai.layout.lines import TextLine
+
+    hangul = TextLine(text="묾푷 차세대 비\ue357체(1A7)\ue342킹 방지읊", bbox=(80, 100, 300, 112), size=11)
+    digit = TextLine(text="\x13\x14", bbox=(80, 300, 90, 312), size=11)
+    asked: list = []
+
+    def reader(page, boxes):
+        asked.extend(boxes)
+        return [TextLine(text="2", bbox=boxes[0])]
+
+    page = pymupdf.open().new_page()
+    lines, regions, set_aside = read_garbage(page, [hangul, digit], reader, lambda c: not "\uac00" <= c <= "\ud7a3")
+    assert [x.text for x in lines] == ["2"] and len(asked) == 1 and asked[0][1] <= 300 < asked[0][3]
+    assert [r.route for r in regions] == [Route.failed, Route.ocr] and "Hangul" in regions[0].reason
+    assert [s.text for s in set_aside] == [hangul.text, digit.text]
+
+
 def test_real_page_keeps_its_hangul_and_reads_only_garbage_regions(testdata):
-    """docling skipped_1page.pdf p2: the correct Hangul labels stay; five garbage lines go to OCR."""
+    """docling skipped_1page.pdf p2: the correct Hangul labels stay; the garbage lines of Hangul are
+    set aside (no OCR model here reads Hangul), the garbage circled digits go to OCR."""
     doc = docai.convert(testdata / "pdf" / "skipped_1page.pdf", pages="2", use_cache=False)
     page = doc.pages[0]
     assert page.route is Route.text
     for word in ["블록체인", "엣지컴퓨팅", "웨어러블 컨트롤", "초연결 네트워킹", "(4D Printing)"]:
         assert word in doc.markdown
     assert not any("\ue000" <= c <= "\uf8ff" or c == "\ufffd" for c in doc.markdown)
-    assert {r.route for r in page.regions[1:]} == {Route.ocr}
+    assert {r.route for r in page.regions[1:]} == {Route.ocr, Route.failed, Route.text}  # text: a broken map, kept
+    assert all("Hangul" in r.reason for r in page.regions[1:] if r.route is Route.failed)
 
 
 @pytest.mark.parametrize(("name", "page", "words"), [
@@ -167,3 +191,22 @@ def test_vector_diagram_is_not_a_table(testdata):
     assert not any(b.kind is BlockKind.table for b in doc.pages[0].blocks)
     assert doc.markdown.count("Names the row permission for row access control") == 1
     assert "ENFORCED FOR ALL ACCESS" in doc.markdown
+
+
+def test_hangul_mapped_to_rare_syllables_is_flagged_and_kept():
+    """A broken font map that lands on real but rare syllables (docling skipped_1page.pdf p2:
+    "컪비스 훟심" for "서비스 핵심") cannot be read better; it is kept and flagged in the regions,
+    ordinary Korean is not."""
+    def build(page):
+        page.insert_text((72, 100), "스마트 데이터 서비스 핵심 컴퓨팅 보안 기술", fontsize=11, fontname="korea")
+        page.insert_text((72, 200), "스마트 데이터 컪비스 훟심 컴퓨팅 보안 기술", fontsize=11, fontname="korea")
+    page = docai.convert(_pdf(build), engine="text", use_cache=False).pages[0]
+    assert "컪비스 훟심" in page.markdown and "서비스 핵심" in page.markdown
+    flagged = [r for r in page.regions[1:] if "broken font map" in r.reason]
+    assert len(flagged) == 1 and flagged[0].route is Route.text and flagged[0].bbox[1] < 200 < flagged[0].bbox[3]
+
+
+@pytest.mark.parametrize(("name", "page", "flagged"), [("skipped_1page.pdf", "2", 1), ("normal_4pages.pdf", "1-4", 0)])
+def test_real_misencoded_hangul_is_flagged(testdata, name, page, flagged):
+    doc = docai.convert(testdata / "pdf" / name, pages=page, use_cache=False)
+    assert sum("broken font map" in r.reason for p in doc.pages for r in p.regions) == flagged

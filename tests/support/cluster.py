@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis
@@ -202,3 +204,22 @@ class Cluster:
         for worker in self.workers:
             worker.stop()
         self.redis.kill()
+
+
+@contextmanager
+def model_cluster(tmp: Path, models: dict[str, Path]) -> Iterator[tuple[Cluster, str]]:
+    """A cluster for real (tiny) models: the checkpoints of ``models`` copied into the storage's ``models/``
+    under their names, one gpu worker (one job at a time, one torch thread, time limits a CPU model needs)
+    and an API server; yields the cluster and the server's URL."""
+    cluster = Cluster(tmp, DOCAI_VISIBILITY_TIMEOUT="300", DOCAI_TASK_TIME_LIMIT="120",
+                      DOCAI_TASK_SOFT_TIME_LIMIT="110", DOCAI_DEVICE="cpu", DOCAI_DTYPE="fp32",
+                      OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    try:
+        for name, checkpoint in models.items():
+            shutil.copytree(checkpoint, cluster.settings.storage_dir / "models" / name)
+        cluster.worker(queues="gpu", concurrency=1, ready=False)
+        server = cluster.api()
+        cluster.workers[0].wait_ready(60)
+        yield cluster, server.url
+    finally:
+        cluster.close()

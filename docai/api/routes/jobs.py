@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import ValidationError
 
@@ -14,9 +15,10 @@ from docai.api.forms import form_values, with_form_fields
 from docai.api.validation import check_job_id, clean_filename
 from docai.errors import ConfigError, JobError, validation_message
 from docai.options import ConvertOptions, remote_convert_fields
+from docai.plugins.generated import generated_images, png_bytes
 from schemas.document import Document
 from schemas.donut import Answer
-from schemas.jobs import JobState, JobStatus
+from schemas.jobs import JobKind, JobState, JobStatus
 from schemas.plugins import PluginResult
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
@@ -91,6 +93,16 @@ def finished(request: Request, job_id: str) -> JobStatus:
     return status
 
 
+def stored_result(request: Request, job_id: str) -> Document | dict[str, Any]:
+    """The stored result of a job that succeeded; 410 when it is gone from storage."""
+    try:
+        return jobs_of(request).get_result(job_id, settings=settings_of(request))
+    except JobError as exc:
+        if status_for(exc) != STATUS_BY_ERROR[JobError]:
+            raise
+        raise ApiError(410, "result_gone", str(exc), job_id=job_id) from None
+
+
 #: the markdown alternative next to the JSON models in the OpenAPI document
 RESULT_CONTENT = {"text/markdown": {"schema": {"type": "string"}}}
 
@@ -104,12 +116,7 @@ def job_result(request: Request, job_id: str,
     an ask job, the answer JSON. 409 while the job is not finished, 422 with the job's error if it
     failed."""
     status = finished(request, job_id)
-    try:
-        result = jobs_of(request).get_result(job_id, settings=settings_of(request))
-    except JobError as exc:
-        if status_for(exc) != STATUS_BY_ERROR[JobError]:
-            raise
-        raise ApiError(410, "result_gone", str(exc), job_id=job_id) from None
+    result = stored_result(request, job_id)
     if isinstance(result, Document):
         if format == "md":
             return PlainTextResponse(result.markdown, media_type="text/markdown; charset=utf-8")
@@ -118,3 +125,26 @@ def job_result(request: Request, job_id: str,
         raise ApiError(422, "invalid_request", f"job {job_id} is an {status.kind.value} job: its result is JSON only "
                        "(use format=json)", job_id=job_id)
     return JSONResponse(result.model_dump(mode="json") if hasattr(result, "model_dump") else result)
+
+
+@router.get("/jobs/{job_id}/images/{index}", name="job_image", response_class=Response,
+            summary="One image a generate_image job drew, as PNG",
+            responses={200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
+                       **errors(401, 404, 409, 410, 422, 503)})
+def job_image(request: Request, job_id: str,
+              index: Annotated[int, PathParam(ge=0, le=1000, description="the prompt's position, from 0")]) -> Response:
+    """The PNG of prompt ``index`` of a finished ``generate_image`` plugin job (the same bytes as the base64
+    ``png_base64`` of ``answers[index]`` in its result). 404 past the last image, 422 for a job that drew none."""
+    status = finished(request, job_id)
+    if status.kind is not JobKind.plugin:
+        raise ApiError(422, "invalid_request", f"job {job_id} is a {status.kind.value} job: it drew no images",
+                       job_id=job_id)
+    try:
+        images = generated_images(stored_result(request, job_id))
+    except ConfigError as exc:
+        raise ApiError(422, "invalid_request", f"job {job_id}: {exc}", job_id=job_id) from None
+    if index >= len(images):
+        raise ApiError(404, "not_found", f"job {job_id} drew {len(images)} image(s): there is no image {index}",
+                       job_id=job_id)
+    return Response(png_bytes(images[index]), media_type="image/png",
+                    headers={"Content-Disposition": f'inline; filename="{job_id}-{index}.png"'})

@@ -12,7 +12,7 @@ import importlib.util
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,15 @@ class OcrModels:
     classifier: Any
     recognizer: Any
     version: str
+    _alphabet: frozenset[str] | None = field(default=None, init=False, repr=False)
+
+    def knows(self, char: str) -> bool:
+        """Whether the recogniser can read ``char`` at all (it is in the model's character list):
+        the bundled PP-OCRv6 model reads Latin, Greek and CJK ideographs, but no Hangul, Cyrillic,
+        Arabic or Hebrew."""
+        if self._alphabet is None:
+            self._alphabet = frozenset(self.recognizer.postprocess_op.character)
+        return char in self._alphabet
 
     def detect(self, image) -> tuple[list, list[float]]:
         """Text line quadrilaterals (4×2 pixel points each) and their scores for an RGB image."""

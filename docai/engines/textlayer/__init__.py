@@ -23,7 +23,8 @@ BBox = tuple[float, float, float, float]
 REGION_DPI = 200
 
 #: part of the cache key: bump whenever the blocks this engine produces change
-VERSION = "1.3"  # 1.3: text over figures kept; garbage lines read by OCR; regions and set-aside text
+VERSION = "1.4"  # 1.4: tables on turned pages, overprinted glyphs, Hangul regions not OCR'd
+# 1.3: text over figures kept; garbage lines read by OCR; regions and set-aside text
 
 
 class TextLayerEngine:
@@ -43,7 +44,20 @@ class TextLayerEngine:
 
     def process(self, pages: list[PageContext]) -> list[EngineOutput]:
         """One output per page, in order."""
-        return [read_page(ctx.page, self.read_regions) for ctx in pages]
+        return [read_page(ctx.page, self.read_regions, self.knows) for ctx in pages]
+
+    def knows(self, char: str) -> bool:
+        """Whether the OCR models can read ``char`` (``True`` where they cannot load: the region's
+        OCR then fails with the reason)."""
+        from docai.engines.ocr.models import load_models
+        from docai.errors import ModelError
+
+        if self._ocr_models is None:
+            try:
+                self._ocr_models = load_models()
+            except ModelError:
+                return True
+        return self._ocr_models.knows(char)
 
     def read_regions(self, page: pymupdf.Page, boxes: list[BBox]) -> list[TextLine]:
         """OCR of ``boxes`` on ``page`` (raises :class:`docai.errors.ModelError` without rapidocr)."""

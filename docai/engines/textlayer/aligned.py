@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import pymupdf
 
+from docai.engines.textlayer.frames import Frame
+from docai.engines.textlayer.tables import frame_words
 from schemas.document import Block, BlockKind
 
 BBox = tuple[float, float, float, float]
@@ -90,10 +92,12 @@ def run_table(run: list[list[Word]], columns: list[float]) -> Block | None:
     return Block(kind=BlockKind.table, rows=rows, bbox=bbox)
 
 
-def aligned_tables(page: pymupdf.Page, skip: Sequence[BBox], textpage: pymupdf.TextPage | None = None) -> list[Block]:
-    """Borderless tables of the page; words inside ``skip`` (found tables, code lines) are ignored."""
-    words = [w for w in page.get_text("words", flags=pymupdf.TEXT_MEDIABOX_CLIP, textpage=textpage)
-             if not any(_inside(w, box) for box in skip)]
+def aligned_tables(page: pymupdf.Page, skip: Sequence[BBox], textpage: pymupdf.TextPage | None = None,
+                   frame: Frame | None = None, within: BBox | None = None) -> list[Block]:
+    """Borderless tables of the page read in ``frame`` (boxes in its coordinates; only words inside
+    ``within`` if given); words inside ``skip`` (found tables, code lines) are ignored."""
+    words = [w for w in frame_words(page, frame, textpage)
+             if not any(_inside(w, box) for box in skip) and (within is None or _inside(w, within))]
     tables = []
     for run, columns in aligned_runs(word_rows(words)):
         block = run_table(run, columns)

@@ -36,25 +36,43 @@ _EMPHASIS = re.compile(r"\*\*|`|(?<!\S)\*(?=\S)|(?<=\S)\*(?!\S)")
 
 
 @dataclass
+class Turned:
+    """A region of text in another direction: its ``lines`` in its own ``frame``, and the ``blocks``
+    made of them (boxes in the page's main frame)."""
+
+    frame: Frame
+    lines: list[TextLine]
+    blocks: list[Block]
+
+
+@dataclass
 class PageText:
     """What :func:`read_page_text` found; every box is in ``frame`` coordinates."""
 
     frame: Frame
     lines: list[TextLine] = field(default_factory=list)
-    rotated: list[Block] = field(default_factory=list)
+    turned: list[Turned] = field(default_factory=list)
     set_aside: list[SetAside] = field(default_factory=list)
+
+    @property
+    def rotated(self) -> list[Block]:
+        """The blocks of the text in other directions."""
+        return [b for region in self.turned for b in region.blocks]
 
 
 def read_page_text(page: pymupdf.Page, links: PageLinks, textpage: pymupdf.TextPage | None = None) -> PageText:
     """The page's text, every direction of it (``textpage``: made with ``fragments.TEXT_FLAGS``)."""
     groups: dict[int, list[dict]] = defaultdict(list)
     chars: Counter[int] = Counter()
-    for line in text_lines(page, textpage):
+    copies: list[tuple[str, tuple[float, float, float, float]]] = []
+    for line in text_lines(page, textpage, copies):
         direction = direction_of(line_angle(line["dir"]))
         groups[direction].append(line)
         chars[direction] += sum(len(span["text"].strip()) for span in line["spans"])
     main = max(groups, key=lambda d: (chars[d], d == 0)) if groups else 0
     result = PageText(Frame.make(page, main))
+    result.set_aside += [SetAside(text=text, reason=SetAsideReason.overprinted_duplicate,
+                                  bbox=result.frame.to_frame(box)) for text, box in copies if text]
     if not groups:
         return result
     result.lines = _lines(groups.pop(main), links, result.frame, result.frame, result.set_aside)
@@ -66,7 +84,7 @@ def read_page_text(page: pymupdf.Page, links: PageLinks, textpage: pymupdf.TextP
                 result.set_aside += [SetAside(text=plain(x.text), reason=SetAsideReason.margin_stamp,
                                               bbox=result.frame.from_frame(frame, x.bbox)) for x in lines]
             else:
-                result.rotated += _blocks(lines, frame, result.frame)
+                result.turned.append(Turned(frame, lines, region_blocks(lines, frame, result.frame)))
     return result
 
 
@@ -121,7 +139,7 @@ def _is_stamp(lines: list[TextLine], frame: Frame, page: PageText, body: float) 
     return all(b[2] <= left + 1 for b in boxes) or all(b[0] >= right - 1 for b in boxes)
 
 
-def _blocks(lines: list[TextLine], frame: Frame, main: Frame) -> list[Block]:
+def region_blocks(lines: list[TextLine], frame: Frame, main: Frame) -> list[Block]:
     """Lines of one direction → blocks laid out in their own frame, boxes in the ``main`` frame."""
     order = reading_order([x.bbox for x in lines])
     blocks = lines_to_blocks([lines[i] for i in order], frame.width, frame.height)

@@ -15,6 +15,7 @@ import pymupdf
 
 from docai.engines.textlayer.frames import Frame
 from docai.engines.textlayer.links import PageLinks
+from docai.engines.textlayer.overprint import drop_copies, overprinted
 from docai.engines.textlayer.spans import Run, render_runs, run_from_span
 from docai.layout.lines import TextLine
 from docai.layout.lists import split_marker
@@ -70,12 +71,21 @@ class Row:
                      max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def text_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> list[dict]:
-    """The page's pymupdf text lines (``dict`` output, image blocks left out), every direction; glued
-    capitals get back the spaces their glyph positions show (:func:`respace`)."""
+def text_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None,
+               copies: list[tuple[str, tuple[float, float, float, float]]] | None = None) -> list[dict]:
+    """The page's pymupdf text lines (``dict`` output, image blocks left out), every direction; glyphs
+    drawn again at the same spot taken out (:mod:`.overprint`; the copies go to ``copies``, boxes
+    on the unrotated page); glued capitals get back the spaces their glyph positions show
+    (:func:`respace`)."""
     lines = _lines(page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage))
-    if any(_GLUED.search(span["text"]) for line in lines if _horizontal(line) for span in line["spans"]):
+    raw = None
+    if overprinted(lines):
         raw = _lines(page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))
+        lines, raw, found = drop_copies(lines, raw)
+        if copies is not None:
+            copies += found
+    if any(_GLUED.search(span["text"]) for line in lines if _horizontal(line) for span in line["spans"]):
+        raw = raw or _lines(page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))
         for line, raw_line in zip(lines, raw, strict=False):
             if not _horizontal(line):
                 continue

@@ -14,10 +14,16 @@ import pymupdf
 from docai.conservation import words
 from docai.engines.base import EngineOutput
 from docai.engines.textlayer.aligned import aligned_tables
-from docai.engines.textlayer.directions import PageText, plain, read_page_text
+from docai.engines.textlayer.directions import PageText, Turned, plain, read_page_text, region_blocks
 from docai.engines.textlayer.figures import figure_block, figure_boxes
 from docai.engines.textlayer.fragments import TEXT_FLAGS
-from docai.engines.textlayer.garbage import RegionReader, read_garbage, split_garbage
+from docai.engines.textlayer.garbage import (
+    Knows,
+    RegionReader,
+    misencoded_regions,
+    read_garbage,
+    split_garbage,
+)
 from docai.engines.textlayer.links import PageLinks
 from docai.engines.textlayer.tables import page_tables
 from docai.layout.kinds import body_size
@@ -38,17 +44,20 @@ def page_blocks(page: pymupdf.Page) -> list[Block]:
     return read_page(page).blocks
 
 
-def read_page(page: pymupdf.Page, region_reader: RegionReader | None = None) -> EngineOutput:
+def read_page(page: pymupdf.Page, region_reader: RegionReader | None = None,
+              knows: Knows | None = None) -> EngineOutput:
     """The page's blocks, with the regions read another way (garbage lines sent to ``region_reader``'s
-    OCR) and the text set aside. Boxes are in the page's reading frame (see :mod:`.frames`)."""
+    OCR, unless ``knows`` says it cannot read their script) and the text set aside. Boxes are in the
+    page's reading frame (see :mod:`.frames`)."""
     textpage = page.get_textpage(flags=TEXT_FLAGS)  # one text extraction shared by every reader
     text = read_page_text(page, PageLinks(page.get_links()), textpage)
     upright = text.frame.identity and not page.rotation  # frame, stored and displayed page coincide
     lines, bad = split_garbage(text.lines) if upright else (text.lines, [])
-    regions: list[RegionRoute] = []
+    regions: list[RegionRoute] = misencoded_regions(lines) if upright else []
     set_aside = list(text.set_aside)
     if bad:
-        ocr_lines, regions, garbage = read_garbage(page, bad, region_reader)
+        ocr_lines, garbage_routes, garbage = read_garbage(page, bad, region_reader, knows)
+        regions = garbage_routes + regions
         lines += ocr_lines
         set_aside += garbage
     blocks = layout_page(page, lines, textpage, text)
@@ -81,18 +90,20 @@ def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.Tex
     """Blocks in reading order from the page's text lines (in ``text.frame``), the blocks of its text
     in other directions, its tables and its figures; boxes in the reading frame."""
     frame = text.frame if text is not None else None
-    rotated = text.rotated if text is not None else []
     figures = [figure_block(frame.to_frame(box) if frame else box) for box in figure_boxes(page)]
-    if not lines and not rotated:
+    if not lines and (text is None or not text.turned):
         return figures
-    tables: list[Block] = []
-    if frame is None or frame.identity:  # on a turned page pymupdf's tables would come out transposed
-        tables = page_tables(page, page.get_cdrawings(), [line.bbox for line in lines], textpage)
+    drawings = page.get_cdrawings()
+    if text is not None:
+        _turned_tables(page, drawings, text, textpage)
+    rotated = text.rotated if text is not None else []
+    tables = page_tables(page, drawings, [line.bbox for line in lines], textpage, frame)
+    if frame is None or frame.angle % 90 == 0:
         skip = [t.bbox for t in tables] + [line.bbox for line in lines if line.mono] + [b.bbox for b in rotated]
-        tables += aligned_tables(page, skip, textpage)
+        tables += aligned_tables(page, skip, textpage, frame)
     held = [(t, _table_words(t)) for t in tables]
     lines = [line for line in lines if not any(_held(line.text, line.bbox, *h) for h in held)]
-    rotated = [b for b in rotated if not any(_held(b.text, b.bbox, *h) for h in held)]
+    rotated = [b for b in rotated if b.kind is BlockKind.table or not any(_held(b.text, b.bbox, *h) for h in held)]
     body = body_size((line_size(x), len(x.text)) for x in lines)
     items: list[TextLine | Block] = [*lines, *tables, *figures, *rotated]
     order = reading_order([_order_box(item, lines) for item in items])
@@ -111,6 +122,37 @@ def layout_page(page: pymupdf.Page, lines: list[TextLine], textpage: pymupdf.Tex
     return blocks
 
 
+def _turned_tables(page: pymupdf.Page, drawings: list[dict], text: PageText,
+                   textpage: pymupdf.TextPage | None) -> None:
+    """Tables in the text of other directions (a table set sideways on a portrait page), ruled or
+    aligned, searched per direction over the area its regions cover: each table replaces the
+    lines its cells hold, in the first region of that direction."""
+    by_angle: dict[int, list[Turned]] = {}
+    for region in text.turned:
+        if region.frame.angle % 90 == 0:
+            by_angle.setdefault(region.frame.angle, []).append(region)
+    for regions in by_angle.values():
+        frame = regions[0].frame
+        boxes = [line.bbox for region in regions for line in region.lines]
+        area = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        tables = page_tables(page, drawings, boxes, textpage, frame, within=area)
+        others = [frame.from_frame(text.frame, line.bbox) for line in text.lines]
+        others += [frame.from_frame(text.frame, b.bbox) for r in text.turned if r.frame.angle != frame.angle
+                   for b in r.blocks if b.bbox]
+        tables += aligned_tables(page, [t.bbox for t in tables] + others, textpage, frame, within=area)
+        if not tables:
+            continue
+        held = [(t, _table_words(t)) for t in tables]
+        for region in regions:
+            lines = [line for line in region.lines if not any(_held(line.text, line.bbox, *h) for h in held)]
+            if len(lines) < len(region.lines):
+                region.lines = lines
+                region.blocks = region_blocks(lines, frame, text.frame)
+        for table in tables:
+            table.bbox = text.frame.from_frame(frame, table.bbox)
+        regions[0].blocks += tables
+
+
 def _order_box(item: TextLine | Block, lines: list[TextLine]) -> BBox:
     """The box that places ``item`` in the reading order: a figure with text over it counts as a
     small box at its top-left corner (the text is read where it stands)."""
@@ -126,9 +168,14 @@ def _table_words(table: Block) -> Counter[str]:
 
 
 def _held(text: str, box: BBox, table: Block, cells: Counter[str]) -> bool:
-    """The line lies in the table and the table's cells hold its words (a line the table left out,
-    such as code beside a borderless table, stays a line)."""
-    return _centre_inside(box, table.bbox) and Counter(words(plain(text))) <= cells
+    """The line lies in the table and the table's cells still hold its words, which it then takes
+    from ``cells``: a line the table left out (code beside a borderless table, an axis label over
+    it) stays a line, and the table's words are not claimed twice."""
+    need = Counter(words(plain(text)))
+    if not _centre_inside(box, table.bbox) or not need <= cells:
+        return False
+    cells -= need
+    return True
 
 
 def _centre_inside(box: BBox, area: BBox | None) -> bool:

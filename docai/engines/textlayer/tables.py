@@ -3,16 +3,23 @@
 ``page.find_tables()`` costs a few hundred milliseconds per page, so it only runs on pages whose
 vector drawings hold at least three horizontal rules (or cell edges) of the same extent: the
 ruling of a grid or booktabs table. Pages without such rules are never searched.
+
+Tables are searched in a reading :class:`~docai.engines.textlayer.frames.Frame`: "horizontal" means
+along the frame's lines, so a table on a turned page (``/Rotate 90``) or set sideways on a portrait
+page is found like any other. pymupdf reads tables in the page as displayed, so for the search the
+page is shown turned to the frame (:func:`displayed_as`) and put back afterwards.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pymupdf
 
 from docai.engines.textlayer.fragments import is_rtl
+from docai.engines.textlayer.frames import Frame
 from schemas.document import Block, BlockKind
 
 BBox = tuple[float, float, float, float]
@@ -27,21 +34,27 @@ MAX_ITEMS = 6000
 MIN_FILLED = 0.25
 #: ... and so is one whose cells hold the words inside it this many times over
 MAX_REPEATED = 1.2
+#: a "cell" holding more words than this is a stretch of the page between two rules (a ruled header
+#: over unruled rows), not a cell
+MAX_CELL_WORDS = 60
 
 
-def horizontal_rules(drawings: Iterable[dict]) -> list[BBox]:
+def horizontal_rules(drawings: Iterable[dict], frame: Frame | None = None) -> list[BBox]:
     """Horizontal segments (x0, y, x1, y) from ``page.get_cdrawings()``: lines, thin rectangles and
-    the top and bottom edges of cell rectangles."""
+    the top and bottom edges of cell rectangles; horizontal in ``frame`` (coordinates too) if given."""
+    turn = frame is not None and not frame.identity
     rules: list[BBox] = []
     for path in drawings:
         for item in path.get("items", ()):
             op = item[0]
             if op == "l":
                 (ax, ay), (bx, by) = item[1], item[2]
+                if turn:
+                    (ax, ay), (bx, by) = pymupdf.Point(ax, ay) * frame.matrix, pymupdf.Point(bx, by) * frame.matrix
                 if abs(ay - by) < 1.0 and abs(bx - ax) >= MIN_RULE:
                     rules.append((min(ax, bx), ay, max(ax, bx), ay))
             elif op == "re":
-                x0, y0, x1, y1 = item[1]
+                x0, y0, x1, y1 = frame.to_frame(item[1]) if turn else item[1]
                 if x1 - x0 < MIN_RULE:
                     continue
                 rules.append((x0, y0, x1, y0))
@@ -50,11 +63,15 @@ def horizontal_rules(drawings: Iterable[dict]) -> list[BBox]:
     return rules
 
 
-def ruled_region(drawings: list[dict]) -> BBox | None:
-    """The area covered by rules that look like a table's, or ``None`` if the page has none."""
+def ruled_region(drawings: list[dict], frame: Frame | None = None, within: BBox | None = None) -> BBox | None:
+    """The area covered by rules that look like a table's (in ``frame``; only rules that touch
+    ``within``, if given), or ``None`` if the page has none."""
     if sum(len(p.get("items", ())) for p in drawings) > MAX_ITEMS:
         return None
-    rules = horizontal_rules(drawings)
+    rules = horizontal_rules(drawings, frame)
+    if within is not None:
+        x0, y0, x1, y1 = within
+        rules = [r for r in rules if r[0] <= x1 and x0 <= r[2] and y0 - 20 <= r[1] <= y1 + 20]
     if len(rules) < 3:
         return None
     spans = Counter((round(r[0] / ALIGN), round(r[2] / ALIGN)) for r in rules)
@@ -66,30 +83,64 @@ def ruled_region(drawings: list[dict]) -> BBox | None:
             max(r[2] for r in picked), max(r[3] for r in picked))
 
 
-def find_table_blocks(page: pymupdf.Page, region: BBox, textpage: pymupdf.TextPage | None = None) -> list[Block]:
-    """Table blocks (with ``rows``; first row the header) found by pymupdf near ``region``."""
-    x0, y0, x1, y1 = region
-    rect = page.rect
-    clip = pymupdf.Rect(max(rect.x0, x0 - 20), max(rect.y0, y0 - 40), min(rect.x1, x1 + 20), min(rect.y1, y1 + 20))
-    # use_layout=False: pymupdf would otherwise run its layout model (when installed) on the page
-    tables = page.find_tables(clip=clip, use_layout=False).tables
-    if not tables:
-        return []
+@contextmanager
+def displayed_as(page: pymupdf.Page, frame: Frame) -> Iterator[pymupdf.Page | None]:
+    """The page shown turned so that its displayed coordinates are ``frame``'s (``/Rotate`` set to
+    the frame's angle for the duration), as pymupdf's table finder reads it; ``None`` where it
+    cannot be turned (not a PDF)."""
+    rotation = page.rotation
+    if rotation == frame.angle:
+        yield page
+        return
+    if not page.parent.is_pdf:
+        yield None
+        return
+    page.set_rotation(frame.angle)
+    try:
+        yield page.parent[page.number]
+    finally:
+        page.set_rotation(rotation)
+
+
+def frame_words(page: pymupdf.Page, frame: Frame | None = None,
+                textpage: pymupdf.TextPage | None = None) -> list[tuple]:
+    """``page.get_text("words")`` with each box in ``frame`` coordinates."""
     words = page.get_text("words", flags=pymupdf.TEXT_MEDIABOX_CLIP, textpage=textpage)
+    if frame is None or frame.identity:
+        return words
+    return [(*frame.to_frame(w[:4]), *w[4:]) for w in words]
+
+
+def find_table_blocks(page: pymupdf.Page, region: BBox, textpage: pymupdf.TextPage | None = None,
+                      frame: Frame | None = None) -> list[Block]:
+    """Table blocks (with ``rows``; first row the header) found by pymupdf near ``region``; boxes
+    in ``frame`` (default: the unrotated page)."""
+    frame = frame or Frame.make(page, 0)
+    x0, y0, x1, y1 = region
     blocks = []
-    for table in tables:
-        rows = table_rows(table, words)
-        if len(rows) >= 2 and max(len(r) for r in rows) >= 2 and is_plausible_grid(rows, _words_in(words, table.bbox)):
-            blocks.append(Block(kind=BlockKind.table, rows=rows, bbox=tuple(table.bbox)))
+    with displayed_as(page, frame) as shown:  # rows are read there: a table's header reads the page
+        if shown is None:
+            return []
+        rect = shown.rect
+        clip = pymupdf.Rect(max(rect.x0, x0 - 20), max(rect.y0, y0 - 40), min(rect.x1, x1 + 20), min(rect.y1, y1 + 20))
+        # use_layout=False: pymupdf would otherwise run its layout model (when installed) on the page
+        found = shown.find_tables(clip=clip, use_layout=False)
+        tables = found.tables if found is not None else []
+        words = frame_words(page, frame, textpage) if tables else []
+        for table in tables:
+            rows = table_rows(table, words)
+            if len(rows) >= 2 and max(len(r) for r in rows) >= 2 and is_plausible_grid(rows, _words_in(words, table.bbox)):
+                blocks.append(Block(kind=BlockKind.table, rows=rows, bbox=tuple(table.bbox)))
     return blocks
 
 
 def is_plausible_grid(rows: list[list[str]], words: list[tuple]) -> bool:
     """A table, not a diagram's boxes and arrows read as cells: most cells hold text, and no word is
-    counted in two cells (overlapping cells, or a header row that repeats the whole diagram)."""
+    counted in two cells (overlapping cells, or a header row that repeats the whole diagram); and
+    no cell holds a whole stretch of the page (:data:`MAX_CELL_WORDS`)."""
     cells = [c for r in rows for c in r]
     filled = sum(1 for c in cells if c.strip())
-    if filled < MIN_FILLED * len(cells):
+    if filled < MIN_FILLED * len(cells) or max(len(c.split()) for c in cells) > MAX_CELL_WORDS:
         return False
     in_cells = sum(len(c.split()) for c in cells)
     return in_cells <= MAX_REPEATED * max(1, len(words))
@@ -149,9 +200,14 @@ def has_cell_rows(region: BBox, boxes: Iterable[BBox], min_rows: int = 2) -> boo
 
 
 def page_tables(page: pymupdf.Page, drawings: list[dict], text_boxes: list[BBox],
-                textpage: pymupdf.TextPage | None = None) -> list[Block]:
-    """Tables of the page, searched only where the drawings look like table rules around cells of text."""
-    region = ruled_region(drawings)
+                textpage: pymupdf.TextPage | None = None, frame: Frame | None = None,
+                within: BBox | None = None) -> list[Block]:
+    """Tables of the page read in ``frame`` (``text_boxes`` and the result in its coordinates; only
+    near ``within`` if given), searched only where the drawings look like table rules around cells
+    of text."""
+    if frame is not None and frame.angle % 90:
+        return []
+    region = ruled_region(drawings, frame, within)
     if region is None or not has_cell_rows(region, text_boxes):
         return []
-    return find_table_blocks(page, region, textpage)
+    return find_table_blocks(page, region, textpage, frame)
