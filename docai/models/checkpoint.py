@@ -4,7 +4,7 @@
 safetensors weights. A hub id is looked up first in the models directory in use (:func:`models_from`: a
 queue worker's ``<storage>/models``), through :func:`find_model`, the one lookup that the submit-time
 check (:func:`docai.queue.policy.resolve_model`) uses too. Pickle weights (``pytorch_model.bin``) are refused unless ``allow_pickle`` is set;
-``HF_HUB_OFFLINE=1`` (read at call time) resolves hub ids from the local Hugging Face cache only; when a
+``HF_HUB_OFFLINE=1`` (read at call time), or a worker's models directory, resolves hub ids from the local Hugging Face cache only; when a
 download is allowed it fetches only configs, safetensors and tokenizer/processor files. Every failure is
 one :class:`docai.errors.ModelError` line.
 """
@@ -99,8 +99,9 @@ def resolve_checkpoint(name_or_path: str | os.PathLike, *, allow_pickle: bool = 
         path, from_hub = _local_dir(local, name), False
     elif models_dir is not None and revision is None and (found := find_model(name, models_dir)):
         path, from_hub = found, not found.is_relative_to(models_dir.resolve())
-    else:
-        path, from_hub = _hub_snapshot(name, allow_pickle=allow_pickle, revision=revision), True
+    else:  # a worker (models_from) looks in the Hugging Face cache only: workers never download
+        path = _hub_snapshot(name, allow_pickle=allow_pickle, revision=revision, local_only=models_dir is not None)
+        from_hub = True
     if not (path / config_name).is_file():
         raise ModelError(f"model {name!r} has no {config_name} in {path}: not a transformers checkpoint directory")
     return Checkpoint(name=name, path=path, weights=weights_format(path, name, allow_pickle=allow_pickle),
@@ -149,19 +150,22 @@ def _local_dir(path: Path, name: str) -> Path:
     return path.resolve()
 
 
-def _hub_snapshot(repo_id: str, *, allow_pickle: bool, revision: str | None) -> Path:
-    """Download (or, offline, look up in the cache) the allowed files of ``repo_id``."""
+def _hub_snapshot(repo_id: str, *, allow_pickle: bool, revision: str | None, local_only: bool = False) -> Path:
+    """Download (or, offline or ``local_only``, look up in the cache) the allowed files of ``repo_id``."""
     try:
         from huggingface_hub import snapshot_download
     except ImportError:  # pragma: no cover - huggingface_hub comes with transformers
         raise ModelError(f"model {repo_id!r} is not a local directory and huggingface_hub is not installed") from None
-    offline = is_offline()
+    offline = is_offline() or local_only
     patterns = list(HUB_ALLOW_PATTERNS) + (list(PICKLE_PATTERNS) if allow_pickle else [])
     try:
         path = snapshot_download(repo_id, revision=revision, cache_dir=hub_cache_dir(),
                                  allow_patterns=patterns, local_files_only=offline)
     except Exception as exc:  # noqa: BLE001 - every hub failure becomes one ModelError line
         reason = _first_line(exc)
+        if local_only and not is_offline():
+            raise ModelError(f"model {repo_id!r} is not in the workers' models directory or the Hugging Face "
+                             f"cache (workers never download): put it in DOCAI_STORAGE_DIR/models/{repo_id}") from None
         if offline:
             raise ModelError(f"model {repo_id!r} not found locally and offline (HF_HUB_OFFLINE=1): "
                              f"download it first or pass a local directory ({reason})") from None

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from docai.cli import main
+from docai.errors import ModelError
 from docai.models.checkpoint import find_model, models_from, resolve_checkpoint
 from docai.queue import jobs
 from docai.queue.policy import resolve_model
@@ -30,6 +31,14 @@ def test_submit_and_the_loader_find_a_storage_model_the_same_way(tmp_path):
     with models_from(settings.models_dir):
         assert resolve_checkpoint(MODEL).path == (settings.models_dir / MODEL).resolve()
     assert find_model(MODEL, None) is None  # outside a worker's models dir a hub id is not a storage path
+
+
+def test_a_worker_never_downloads_a_model_it_lacks(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    with models_from(tmp_path / "models"), pytest.raises(ModelError, match="workers never download"):
+        resolve_checkpoint("owner/absent")  # a queued plugin job's checkpoint is checked only here
 
 
 @pytest.mark.slow
