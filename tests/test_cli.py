@@ -83,3 +83,10 @@ def test_keep_furniture_flag_puts_page_numbers_back(tmp_path, make_pdf):
     kept = CliRunner().invoke(main, ["convert", str(pdf), "--no-cache", "--keep-furniture"])
     assert plain.exit_code == 0 and kept.exit_code == 0, plain.output + kept.output
     assert "xiv" not in plain.output and "xiv" in kept.output
+
+
+def test_serve_without_the_service_extra_names_it_and_exits_13(monkeypatch):
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 13, result.output
+    assert "pip install 'docai[service]'" in result.output and "Traceback" not in result.output

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from docai.errors import ConfigError
 from docai.settings import Settings
 
 
@@ -26,12 +25,9 @@ def serve_cmd(host: str, port: int, workers: int, log_level: str, insecure_no_au
     unless --insecure-no-auth (or DOCAI_ALLOW_NO_AUTH=1) is given.
     """
     settings = Settings.from_env()  # a bad DOCAI_* value stops here with one line, not in every worker
-    try:
-        import uvicorn
+    import uvicorn  # missing: main's one-line 'pip install docai[service]' error, exit 13
 
-        from docai.api.auth import check_exposure
-    except ImportError:
-        raise ConfigError("docai serve needs the service extras: pip install 'docai[service]'") from None
+    from docai.api.auth import check_exposure
     check_exposure(host, settings.api_key, insecure_no_auth=insecure_no_auth)
     uvicorn.run("docai.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, server_header=False)
