@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from docai.errors import ConfigError
 
 MiB = 1024 * 1024
+#: the URL schemes the Redis client accepts (broker and job state)
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def default_storage_dir() -> Path:
@@ -98,6 +100,13 @@ class Settings(BaseModel):
                                      "process may map (RLIMIT_DATA; 0 = no limit)")
     max_memory_per_child: int = Field(default=0, ge=0, description="a worker process whose resident memory "
                                       "is over this after a task is replaced (0 = never)")
+
+    @field_validator("broker_url", "result_backend")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(REDIS_SCHEMES):
+            raise ValueError(f"{value[:100]!r} is not a Redis URL (redis://HOST:PORT/DB, rediss://… or unix://…)")
+        return value
 
     @field_validator("worker_memory_limit", "max_memory_per_child", mode="before")
     @classmethod

@@ -44,6 +44,8 @@ def test_empty_variables_mean_default():
     ({"DOCAI_VISIBILITY_TIMEOUT": "10"}, "below the visibility timeout"),
     ({"DOCAI_TASK_SOFT_TIME_LIMIT": "3000"}, "must not exceed"),
     ({"DOCAI_GPU_QUEUE": "cpu"}, "different names"),
+    ({"DOCAI_BROKER_URL": "foo://x"}, "DOCAI_BROKER_URL: 'foo://x' is not a Redis URL"),
+    ({"DOCAI_RESULT_BACKEND": "127.0.0.1:6379"}, "DOCAI_RESULT_BACKEND: .* is not a Redis URL"),
 ])
 def test_bad_values_raise_one_config_error(env, message):
     with pytest.raises(ConfigError, match=message) as info:
