@@ -163,7 +163,10 @@ def pool_from_env() -> ModelPool:
         max_models = int(os.environ.get(MAX_MODELS_ENV) or 4)
     except ValueError:
         raise ConfigError(f"{MAX_MODELS_ENV} must be a whole number") from None
-    budget = parse_size(os.environ[MEMORY_ENV]) if os.environ.get(MEMORY_ENV) else 0
+    try:
+        budget = parse_size(os.environ[MEMORY_ENV]) if os.environ.get(MEMORY_ENV) else 0
+    except ConfigError as exc:
+        raise ConfigError(f"{MEMORY_ENV}: {exc}") from None
     if max_models < 1:
         raise ConfigError(f"{MAX_MODELS_ENV} must be at least 1")
     return ModelPool(max_models=max_models, max_bytes=budget)

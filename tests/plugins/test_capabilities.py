@@ -9,7 +9,7 @@ from PIL import Image
 
 from docai.errors import ConfigError, LimitExceededError, ModelError, PageTimeoutError, UnsupportedInputError
 from docai.plugins import discover, parse_model_id
-from docai.plugins.models import ModelPool, create_model
+from docai.plugins.models import ModelPool, create_model, pool_from_env
 from schemas.plugins import CAPABILITY_TYPES, Capability, EmbedRequest, MatchRequest, VQARequest
 from tests.support import fake_plugin
 
@@ -182,3 +182,14 @@ def test_cache_keys_change_when_a_local_checkpoint_is_replaced_in_place(registry
     weights.write_bytes(b"new weights, longer")
     os.utime(weights, (1_000_000_000, 1_000_000_000))
     assert create_model(f"fake:{tmp_path}", registry=registry).cache_key("vqa", request, "sha-of-image") != key
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"DOCAI_MODEL_MEMORY": "lots"}, r"^DOCAI_MODEL_MEMORY: 'lots' is not a size"),
+    ({"DOCAI_MAX_MODELS": "many"}, r"^DOCAI_MAX_MODELS must be a whole number"),
+])
+def test_a_bad_model_pool_setting_names_its_variable(monkeypatch, env, message):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        pool_from_env()
