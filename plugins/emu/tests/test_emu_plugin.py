@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from click.testing import CliRunner
 
@@ -51,6 +53,7 @@ def test_docai_generate_same_seed_same_png_and_several_prompts(tiny_emu, tmp_pat
 
 
 def test_a_generate_job_on_the_queue_stores_the_same_png(tiny_emu, tmp_path):
+    from docai.models.checkpoint import models_from
     from docai.queue import jobs
     from docai.queue.plugins import run_plugin_job, submit_plugin
     from schemas.plugins import PluginResult
@@ -58,10 +61,12 @@ def test_a_generate_job_on_the_queue_stores_the_same_png(tiny_emu, tmp_path):
 
     request = {"prompts": ["a red boat"], "width": 24, "height": 16, "seed": 11}
     cluster = Cluster(tmp_path)
-    try:
-        status = submit_plugin([], f"emu:{tiny_emu}", "generate_image", request, {"device": "cpu", "dtype": "fp32"},
+    try:  # a queued job names a model the workers have, never a path
+        shutil.copytree(tiny_emu, cluster.settings.models_dir / "tests" / "emu")
+        status = submit_plugin([], "emu:tests/emu", "generate_image", request, {"device": "cpu", "dtype": "fp32"},
                                settings=cluster.settings)
-        assert run_plugin_job(jobs.services(cluster.settings), status.job_id)
+        with models_from(cluster.settings.models_dir):  # what a worker does around each task
+            assert run_plugin_job(jobs.services(cluster.settings), status.job_id)
         result = PluginResult.model_validate(jobs.get_result(status.job_id, settings=cluster.settings))
     finally:
         cluster.close()
