@@ -82,6 +82,14 @@ class PluginModel:
     def batch_size(self) -> int:
         return self.options.batch_size or self.default_batch_size
 
+    def decoding_batch_size(self, device: torch.device, dtype: torch.dtype) -> int:
+        """Items per batch for a family that decodes whole batches on ``device`` in ``dtype``: the options'
+        batch size, else where the CPU probe stops gaining per row (on an accelerator the loop's maximum;
+        :func:`docai.models.device.decode_batch_size`)."""
+        from docai.models.device import decode_batch_size
+
+        return self.options.batch_size or decode_batch_size(device, dtype)
+
     def run(self, capability: Capability | str, images: Sequence[ImageLike], request: BaseModel | dict | None = None
             ) -> list[BaseModel]:
         """Call ``capability`` with a request given as its model or as a dict (the queue and HTTP path)."""

@@ -43,7 +43,19 @@ class Blip(Captioner, VisualQuestionAnswerer, ImageTextMatcher, ImageTextContras
         # captioning and VQA decode whole batches (bf16 where it pays); retrieval keeps the loader's default
         dtype = self.options.dtype if kind == "blip-itm" else self.decoding_dtype()
         self.loaded = load_model(checkpoint, kind=kind, device=self.device, dtype=dtype)
+        from docai_blip.sdpa import enable_sdpa
+
+        enable_sdpa(self.loaded.model)  # the vision encoder's attention as one fused call
         self.model = self.loaded.model  # counted by memory_bytes(); close() drops both
+
+    @property
+    def batch_size(self) -> int:
+        """Captioning and VQA decode whole batches: as many rows as pay on this machine (the CPU probe; 32
+        on an AMX Xeon, where batch 16 gave 3.7x one by one against 2.7x at batch 8 in bench/plugins.py);
+        retrieval takes the family's default."""
+        if self.loaded is None or self.kind == "blip-itm":  # unloaded: the call fails with its own message
+            return super().batch_size
+        return self.decoding_batch_size(self.loaded.device, self.loaded.dtype)
 
     @property
     def kind(self) -> str:

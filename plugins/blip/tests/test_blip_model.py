@@ -157,3 +157,38 @@ def test_close_drops_the_weights(tiny_blip):
     assert not any(m is loaded for m in cached_models()), "the loader still holds the weights"
     with pytest.raises(ModelError, match="unloaded"):
         model.caption(pictures(1))
+
+
+def test_fused_attention_gives_eager_outputs(tiny_blip):
+    """The vision encoder's and the text decoder's fused attention (docai_blip.sdpa) against transformers'
+    eager modules, in fp32: the same image states, the same decoder logits, the same captions."""
+    from docai_blip.inputs import image_states
+    from docai_blip.sdpa import SdpaBlipAttention, SdpaBlipTextSelfAttention, disable_sdpa, enable_sdpa
+
+    model = create_model(f"blip:{tiny_blip['blip']}", {"dtype": "fp32"})
+    loaded = model.loaded
+    config = loaded.model.config
+    vision = [m for m in loaded.model.modules() if isinstance(m, SdpaBlipAttention)]
+    text = [m for m in loaded.model.modules() if isinstance(m, SdpaBlipTextSelfAttention)]
+    assert len(vision) == config.vision_config.num_hidden_layers
+    assert len(text) == 2 * config.text_config.num_hidden_layers  # self- and cross-attention per layer
+    images = pictures(3)
+    request = CaptionRequest(prompt="a picture of", generation=GenerationOptions(max_new_tokens=6))
+
+    def run():
+        states = image_states(loaded, images)
+        prompt = loaded.processor.tokenizer("a picture of")["input_ids"][1:-1]
+        ids = torch.tensor([[config.text_config.bos_token_id, *prompt]] * len(images))
+        with torch.inference_mode():
+            logits = loaded.model.text_decoder(input_ids=ids, encoder_hidden_states=states).logits
+        return states, logits, [c.text for c in model.caption(images, request)]
+
+    fused = run()
+    try:
+        assert disable_sdpa(loaded.model) == len(vision) + len(text)
+        eager = run()
+    finally:
+        enable_sdpa(loaded.model)
+    assert torch.allclose(fused[0], eager[0], atol=1e-5) and not torch.equal(fused[0][0], fused[0][1])
+    assert torch.allclose(fused[1], eager[1], atol=1e-4)
+    assert fused[2] == eager[2]

@@ -55,9 +55,7 @@ class LlavaModel(Chatter, VisualQuestionAnswerer, Captioner, PageReader):
 
     @property
     def batch_size(self) -> int:
-        from docai.models.device import decode_batch_size
-
-        return self.options.batch_size or decode_batch_size(self.loaded.device, self.loaded.dtype)
+        return self.decoding_batch_size(self.loaded.device, self.loaded.dtype)
 
     def _reply(self, conversations, generation, *, guard: bool = False) -> list[str]:
         from docai.models.decode import DecodeSettings, cut_at_stop

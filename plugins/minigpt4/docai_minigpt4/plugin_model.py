@@ -42,9 +42,7 @@ class MiniGPT4Model(Chatter, VisualQuestionAnswerer, Captioner):
 
     @property
     def batch_size(self) -> int:
-        from docai.models.device import decode_batch_size
-
-        return self.options.batch_size or decode_batch_size(self.loaded.device, self.loaded.dtype)
+        return self.decoding_batch_size(self.loaded.device, self.loaded.dtype)
 
     def answers(self, images, prompts: list[str], generation) -> list[str]:
         """One answer per (image, full prompt), decoded together."""
