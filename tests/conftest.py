@@ -25,14 +25,15 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def fake_registry():
     """The plugin registry holding only the fake plugin (``tests.support.fake_plugin``), no model loaded
-    before or after the test."""
+    before or after the test; yields the fake's call log, emptied first."""
     from docai.plugins import discover, set_registry
     from docai.plugins.models import clear_models
     from tests.support import fake_plugin
 
     set_registry(discover(allow="", extra=[("docai-fake", "1.2.3", fake_plugin)]))
     clear_models()
-    yield
+    fake_plugin.CALLS.clear()
+    yield fake_plugin.CALLS
     clear_models()
     set_registry(None)
 

@@ -14,9 +14,6 @@ from PIL import Image
 import docai
 from docai.cli import main
 from docai.errors import ModelError
-from docai.plugins import discover, set_registry
-from docai.plugins.models import clear_models
-from tests.support import fake_plugin
 
 
 def figures_pdf(sizes=((90, 120), (60, 200))) -> bytes:
@@ -34,13 +31,8 @@ def figures_pdf(sizes=((90, 120), (60, 200))) -> bytes:
 
 
 @pytest.fixture
-def fake_models():
-    set_registry(discover(allow="", extra=[("docai-fake", "1.2.3", fake_plugin)]))
-    clear_models()
-    fake_plugin.CALLS.clear()
-    yield fake_plugin.CALLS
-    clear_models()
-    set_registry(None)
+def fake_models(fake_registry):
+    return fake_registry
 
 
 def figure_texts(document) -> list[str]:

@@ -127,21 +127,12 @@ def test_ask_step_answers_with_the_donut_model(svc, simple_pdf):
 
 
 @pytest.fixture
-def fake_captioner(svc):
+def fake_captioner(svc, fake_registry):
     """The fake plugin installed and its checkpoint ``tests/fake`` in the workers' model directory."""
-    from docai.plugins import discover, set_registry
-    from docai.plugins.models import clear_models
-    from tests.support import fake_plugin
-
     model = svc.settings.storage_dir / "models" / "tests" / "fake"
     model.mkdir(parents=True)
     (model / "config.json").write_text("{}")
-    set_registry(discover(allow="", extra=[("docai-fake", "1.2.3", fake_plugin)]))
-    clear_models()
-    fake_plugin.CALLS.clear()
-    yield fake_plugin.CALLS
-    clear_models()
-    set_registry(None)
+    return fake_registry
 
 
 def test_figures_are_described_in_a_gpu_step_before_the_assembly(svc, fake_captioner):
