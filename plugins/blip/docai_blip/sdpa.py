@@ -79,22 +79,20 @@ _FUSED = {BlipAttention: SdpaBlipAttention, BlipTextSelfAttention: SdpaBlipTextS
 
 def enable_sdpa(model: torch.nn.Module) -> int:
     """Switch BLIP's eager attention modules in ``model`` to their fused subclasses; how many were switched."""
-    count = 0
-    for module in model.modules():
-        fused = _FUSED.get(type(module))
-        if fused is not None:
-            module.__class__ = fused
-            count += 1
-    return count
+    return _swap_classes(model, _FUSED)
 
 
 def disable_sdpa(model: torch.nn.Module) -> int:
     """Undo :func:`enable_sdpa`; how many modules went back to the eager forward."""
-    eager = {fused: plain for plain, fused in _FUSED.items()}
+    return _swap_classes(model, {fused: plain for plain, fused in _FUSED.items()})
+
+
+def _swap_classes(model: torch.nn.Module, classes: dict[type, type]) -> int:
+    """Give every module of ``model`` whose exact class is a key of ``classes`` the mapped class."""
     count = 0
     for module in model.modules():
-        plain = eager.get(type(module))
-        if plain is not None:
-            module.__class__ = plain
+        target = classes.get(type(module))
+        if target is not None:
+            module.__class__ = target
             count += 1
     return count
