@@ -3,10 +3,11 @@
 :func:`resolve_checkpoint` turns a hub id or a local directory into a local directory with a config and
 safetensors weights. A hub id is looked up first in the models directory in use (:func:`models_from`: a
 queue worker's ``<storage>/models``), through :func:`find_model`, the one lookup that the submit-time
-check (:func:`docai.queue.policy.resolve_model`) uses too. Pickle weights (``pytorch_model.bin``) are refused unless ``allow_pickle`` is set;
-``HF_HUB_OFFLINE=1`` (read at call time), or a worker's models directory, resolves hub ids from the local Hugging Face cache only; when a
-download is allowed it fetches only configs, safetensors and tokenizer/processor files. Every failure is
-one :class:`docai.errors.ModelError` line.
+check (:func:`docai.queue.policy.resolve_model`) uses too. Pickle weights (``pytorch_model.bin``) are
+refused unless ``allow_pickle`` is set; ``HF_HUB_OFFLINE=1`` (read at call time), or a worker's models
+directory, resolves hub ids from the local Hugging Face cache only; when a download is allowed it fetches
+only configs, safetensors and tokenizer/processor files. Every failure is one
+:class:`docai.errors.ModelError` line.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def resolve_checkpoint(name_or_path: str | os.PathLike, *, allow_pickle: bool = 
     if local.exists() or looks_like_path(name):
         path, from_hub = _local_dir(local, name), False
     elif models_dir is not None and revision is None and (found := find_model(name, models_dir)):
-        path, from_hub = found, not found.is_relative_to(models_dir.resolve())
+        path = found.resolve()
+        from_hub = not path.is_relative_to(models_dir.resolve())
     else:  # a worker (models_from) looks in the Hugging Face cache only: workers never download
         path = _hub_snapshot(name, allow_pickle=allow_pickle, revision=revision, local_only=models_dir is not None)
         from_hub = True
