@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from docai.engines.textlayer.frames import Frame
+from docai.engines.textlayer.frames import Frame, union_box
 from docai.engines.textlayer.links import PageLinks
 from docai.engines.textlayer.overprint import drop_copies, overprinted
 from docai.engines.textlayer.spans import Run, render_runs, run_from_span
@@ -66,9 +66,7 @@ class Row:
             self.fragments.insert(0, frag)
         else:
             self.fragments.append(frag)
-        boxes = [f.bbox for f in self.fragments]
-        self.bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                     max(b[2] for b in boxes), max(b[3] for b in boxes))
+        self.bbox = union_box(f.bbox for f in self.fragments)
 
 
 def text_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None,

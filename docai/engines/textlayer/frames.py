@@ -17,6 +17,12 @@ import pymupdf
 
 BBox = tuple[float, float, float, float]
 
+def union_box(boxes) -> BBox:
+    """The smallest box holding every box of ``boxes`` (a non-empty iterable of ``(x0, y0, x1, y1)``)."""
+    boxes = list(boxes)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 #: a line within this many degrees of a multiple of 90° runs in that direction exactly
 SNAP_DEGREES = 3.0
 #: other directions are grouped to this many degrees

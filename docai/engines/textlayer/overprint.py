@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from docai.engines.textlayer.frames import union_box
+
 BBox = tuple[float, float, float, float]
 
 #: a copy's glyph stands within this share of the font size of the first one (plus a little)
@@ -78,7 +80,7 @@ def drop_copies(lines: list[dict], raw: list[dict]) -> tuple[list[dict], list[di
             span["text"] = "".join(ch["c"] for ch in chars)
             visible = [ch["bbox"] for ch in chars if ch["c"].strip()]
             if visible:
-                span["bbox"] = _union(visible)
+                span["bbox"] = union_box(visible)
     kept_lines, kept_raw = [], []
     for line, raw_line in zip(lines, raw, strict=True):
         kept = [j for j, span in enumerate(line["spans"]) if span["text"].strip()]
@@ -87,7 +89,7 @@ def drop_copies(lines: list[dict], raw: list[dict]) -> tuple[list[dict], list[di
         if len(kept) < len(line["spans"]):
             line["spans"] = [line["spans"][j] for j in kept]
             raw_line["spans"] = [raw_line["spans"][j] for j in kept]
-        line["bbox"] = _union([s["bbox"] for s in line["spans"]])
+        line["bbox"] = union_box([s["bbox"] for s in line["spans"]])
         kept_lines.append(line)
         kept_raw.append(raw_line)
     return kept_lines, kept_raw, copies
@@ -106,8 +108,5 @@ def _seen_near(seen: dict, c: str, origin: tuple[float, float], tol: float, span
 
 
 def _piece(chars: list[dict]) -> tuple[str, BBox]:
-    return "".join(ch["c"] for ch in chars).strip(), _union([ch["bbox"] for ch in chars if ch["c"].strip()])
+    return "".join(ch["c"] for ch in chars).strip(), union_box([ch["bbox"] for ch in chars if ch["c"].strip()])
 
-
-def _union(boxes: list) -> BBox:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))

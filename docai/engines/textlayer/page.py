@@ -17,6 +17,7 @@ from docai.engines.textlayer.aligned import aligned_tables
 from docai.engines.textlayer.directions import PageText, Turned, plain, read_page_text, region_blocks
 from docai.engines.textlayer.figures import figure_block, figure_boxes
 from docai.engines.textlayer.fragments import TEXT_FLAGS
+from docai.engines.textlayer.frames import union_box
 from docai.engines.textlayer.garbage import (
     Knows,
     RegionReader,
@@ -134,7 +135,7 @@ def _turned_tables(page: pymupdf.Page, drawings: list[dict], text: PageText,
     for regions in by_angle.values():
         frame = regions[0].frame
         boxes = [line.bbox for region in regions for line in region.lines]
-        area = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        area = union_box(boxes)
         tables = page_tables(page, drawings, boxes, textpage, frame, within=area)
         others = [frame.from_frame(text.frame, line.bbox) for line in text.lines]
         others += [frame.from_frame(text.frame, b.bbox) for r in text.turned if r.frame.angle != frame.angle

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import pymupdf
 
 from docai.engines.textlayer.fragments import is_rtl
-from docai.engines.textlayer.frames import Frame
+from docai.engines.textlayer.frames import Frame, union_box
 from schemas.document import Block, BlockKind
 
 BBox = tuple[float, float, float, float]
@@ -79,8 +79,7 @@ def ruled_region(drawings: list[dict], frame: Frame | None = None, within: BBox 
     if not tabular:
         return None
     picked = [r for r in rules if (round(r[0] / ALIGN), round(r[2] / ALIGN)) in tabular]
-    return (min(r[0] for r in picked), min(r[1] for r in picked),
-            max(r[2] for r in picked), max(r[3] for r in picked))
+    return union_box(picked)
 
 
 @contextmanager
